@@ -1,0 +1,92 @@
+"""The REST API at /api/v1/: one NinjaAPI, routers from the apps, errors as structured JSON.
+
+Every error body is {"detail": "...", "errors": {field: [messages]}} in the request's language
+(Vietnamese unless the client asks otherwise).
+"""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError
+from ninja.errors import ValidationError as SchemaValidationError
+from ninja.security import django_auth
+
+from ungcuu.accounts.api import TokenAuth
+from ungcuu.accounts.api import router as accounts_router
+from ungcuu.registry.api import router as registry_router
+
+api = NinjaAPI(
+    title="ungcuu API",
+    version="1",
+    description="Điều phối, ứng cứu sự cố an toàn thông tin mạng. Xác thực: `Authorization: Bearer <token>` "
+    "(tạo bằng `ungcuu token create --user <tên>`).",
+    auth=[TokenAuth(), django_auth],
+    urls_namespace="api",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+api.add_router("/", accounts_router)
+api.add_router("/", registry_router)
+
+# Pydantic error types → messages a person can act on.
+_SCHEMA_MESSAGES = {
+    "missing": lambda: _("This field is required."),
+    "int_parsing": lambda: _("Enter a whole number."),
+    "int_type": lambda: _("Enter a whole number."),
+    "int_from_float": lambda: _("Enter a whole number."),
+    "bool_parsing": lambda: _("Enter true or false."),
+    "bool_type": lambda: _("Enter true or false."),
+    "date_from_datetime_parsing": lambda: _("Enter a date as YYYY-MM-DD."),
+    "date_parsing": lambda: _("Enter a date as YYYY-MM-DD."),
+    "date_type": lambda: _("Enter a date as YYYY-MM-DD."),
+    "string_type": lambda: _("Enter text."),
+    "list_type": lambda: _("Enter a list."),
+    "string_too_long": lambda: _("The text is too long."),
+    "json_invalid": lambda: _("The request body is not valid JSON."),
+    "model_attributes_type": lambda: _("The request body must be a JSON object."),
+    "dict_type": lambda: _("The request body must be a JSON object."),
+    "extra_forbidden": lambda: _("Unknown field."),
+}
+
+
+def _error_response(request, status: int, detail: str, errors: dict | None = None):
+    body = {"detail": detail}
+    if errors:
+        body["errors"] = errors
+    return api.create_response(request, body, status=status)
+
+
+@api.exception_handler(SchemaValidationError)
+def schema_error(request, exc):
+    errors: dict[str, list[str]] = {}
+    for error in exc.errors:
+        loc = [str(part) for part in error.get("loc", ()) if part not in ("body", "payload", "query", "path")]
+        field = ".".join(loc) or "__all__"
+        message = _SCHEMA_MESSAGES.get(error.get("type"), lambda e=error: e.get("msg", ""))()
+        errors.setdefault(field, []).append(message)
+    return _error_response(request, 422, _("The data sent is not valid."), errors)
+
+
+@api.exception_handler(ValidationError)
+def domain_error(request, exc):
+    if hasattr(exc, "error_dict"):
+        errors = {field: messages for field, messages in exc.message_dict.items()}
+    else:
+        errors = {"__all__": exc.messages}
+    return _error_response(request, 422, _("The data sent is not valid."), errors)
+
+
+@api.exception_handler(PermissionDenied)
+def forbidden(request, exc):
+    return _error_response(request, 403, str(exc) or _("You are not allowed to do this."))
+
+
+@api.exception_handler(Http404)
+def not_found(request, exc):
+    return _error_response(request, 404, _("Not found."))
+
+
+@api.exception_handler(AuthenticationError)
+def unauthorized(request, exc):
+    return _error_response(request, 401, _("Authentication required: send a valid API token."))

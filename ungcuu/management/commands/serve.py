@@ -1,0 +1,39 @@
+"""Serve ungcuu with gunicorn (a production server), static files included via WhiteNoise."""
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Serve the application with gunicorn; static files are collected first and served by WhiteNoise."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--workers", type=int, default=2)
+        parser.add_argument("--threads", type=int, default=4)
+        parser.add_argument("--no-collectstatic", action="store_true")
+
+    def handle(self, *args, **options):
+        from gunicorn.app.base import BaseApplication
+
+        if not options["no_collectstatic"]:
+            call_command("collectstatic", interactive=False, verbosity=0)
+        bind = f"{options['host']}:{options['port']}"
+
+        class Server(BaseApplication):
+            def load_config(self):
+                self.cfg.set("bind", bind)
+                self.cfg.set("workers", options["workers"])
+                self.cfg.set("threads", options["threads"])
+                self.cfg.set("accesslog", "-")
+                self.cfg.set("timeout", 60)
+
+            def load(self):
+                # Imported here, after collectstatic, so WhiteNoise indexes the collected files.
+                from ungcuu.wsgi import application
+
+                return application
+
+        self.stdout.write(f"ungcuu: http://{bind}/")
+        Server().run()

@@ -1,0 +1,15 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from ungcuu import views
+from ungcuu.api import api
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("ungcuu.accounts.urls")),
+    path("registry/", include("ungcuu.registry.urls")),
+    path("audit/", include("ungcuu.audit.urls")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+]
