@@ -5,7 +5,7 @@ from datetime import date
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from ungcuu.registry import actions
@@ -99,7 +99,7 @@ def get_organisation(request, organisation_id: int):
 @router.post("/organisations", response={201: OrganisationOut}, summary="Create an organisation")
 def create_organisation(request, payload: OrganisationIn):
     _require_editor(request)
-    return 201, actions.create_organisation(actor=request.user, **_fields(payload))
+    return Status(201, actions.create_organisation(actor=request.user, **_fields(payload)))
 
 
 @router.patch("/organisations/{organisation_id}", response=OrganisationOut, summary="Change an organisation")
@@ -173,7 +173,7 @@ def get_person(request, person_id: int):
 @router.post("/people", response={201: PersonOut}, summary="Add a person")
 def create_person(request, payload: PersonIn):
     _require_editor(request)
-    return 201, actions.create_person(actor=request.user, **_fields(payload))
+    return Status(201, actions.create_person(actor=request.user, **_fields(payload)))
 
 
 @router.patch("/people/{person_id}", response=PersonOut, summary="Change a person")
@@ -305,7 +305,7 @@ def get_system(request, system_id: int):
 @router.post("/systems", response={201: SystemOut}, summary="Register an information system")
 def create_system(request, payload: SystemIn):
     system = actions.create_system(actor=request.user, **_fields(payload))
-    return 201, InformationSystem.objects.with_addresses().get(pk=system.pk)
+    return Status(201, InformationSystem.objects.with_addresses().get(pk=system.pk))
 
 
 @router.patch("/systems/{system_id}", response=SystemOut, summary="Change an information system")

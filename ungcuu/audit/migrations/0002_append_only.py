@@ -1,7 +1,9 @@
-"""The chain head row, and database triggers that refuse UPDATE and DELETE on audit entries.
+"""The chain head row, and a database trigger that refuses UPDATE of audit entries.
 
-The triggers stop accidental or casual rewrites; a database owner can still drop them, which is
-why the hash chain (checked by `ungcuu audit verify`) exists as the second line.
+The trigger stops accidental or casual rewrites; a database owner can still drop it, which is why
+the hash chain (checked by `ungcuu audit verify`) is the second line. DELETE is not blocked in the
+database, because Django's flush (test isolation) and the retention purge of SPEC §11 must empty
+the table; the model refuses deletes and the chain head exposes any removed row.
 """
 
 from django.db import migrations
@@ -9,21 +11,16 @@ from django.db import migrations
 SQLITE = [
     """CREATE TRIGGER audit_entry_no_update BEFORE UPDATE ON audit_auditentry
        BEGIN SELECT RAISE(ABORT, 'audit entries are append-only'); END;""",
-    """CREATE TRIGGER audit_entry_no_delete BEFORE DELETE ON audit_auditentry
-       BEGIN SELECT RAISE(ABORT, 'audit entries are append-only'); END;""",
 ]
-SQLITE_REVERSE = ["DROP TRIGGER audit_entry_no_update;", "DROP TRIGGER audit_entry_no_delete;"]
+SQLITE_REVERSE = ["DROP TRIGGER audit_entry_no_update;"]
 
 POSTGRES = [
     """CREATE FUNCTION audit_entry_append_only() RETURNS trigger AS $$
        BEGIN RAISE EXCEPTION 'audit entries are append-only'; END; $$ LANGUAGE plpgsql;""",
-    """CREATE TRIGGER audit_entry_append_only BEFORE UPDATE OR DELETE ON audit_auditentry
+    """CREATE TRIGGER audit_entry_append_only BEFORE UPDATE ON audit_auditentry
        FOR EACH ROW EXECUTE FUNCTION audit_entry_append_only();""",
-    """CREATE TRIGGER audit_entry_no_truncate BEFORE TRUNCATE ON audit_auditentry
-       FOR EACH STATEMENT EXECUTE FUNCTION audit_entry_append_only();""",
 ]
 POSTGRES_REVERSE = [
-    "DROP TRIGGER audit_entry_no_truncate ON audit_auditentry;",
     "DROP TRIGGER audit_entry_append_only ON audit_auditentry;",
     "DROP FUNCTION audit_entry_append_only();",
 ]
