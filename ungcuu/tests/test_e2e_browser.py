@@ -2,19 +2,16 @@
 
 The browser is never downloaded: /usr/bin/chromium is used. Without it the module is skipped, unless
 UNGCUU_REQUIRE_BROWSER=1 (set in CI), in which case the tests fail. Screenshots go to test-artifacts/.
-The browser context sends "Accept-Language: vi-VN", as a browser in Vietnam does.
+Contexts use the "en-US" locale on purpose: pages must still come in Vietnamese until the user switches.
 """
 
-import importlib
 import os
 import re
 from pathlib import Path
 
 import pytest
-from django.db import connection
 
 from ungcuu import demo
-from ungcuu.audit.models import ChainHead
 from ungcuu.registry.models import InformationSystem
 
 pytestmark = pytest.mark.e2e
@@ -72,48 +69,9 @@ def browser():
         chromium.close()
 
 
-# The audit log's triggers refuse DELETE, so the flush that ends each transactional test would fail;
-# they are dropped just before it and put back (with the chain head row the flush removes) after it.
-_append_only = importlib.import_module("ungcuu.audit.migrations.0002_append_only")
-_TRIGGERS = {"sqlite": (_append_only.SQLITE, _append_only.SQLITE_REVERSE),
-             "postgresql": (_append_only.POSTGRES, _append_only.POSTGRES_REVERSE)}
-_TRIGGERS_PRESENT = {
-    "sqlite": "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'audit_entry%'",
-    "postgresql": "SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'audit_entry%'",
-}
-
-
-def _audit_triggers(install: bool) -> None:
-    vendor = connection.vendor
-    if vendor not in _TRIGGERS:
-        return
-    with connection.cursor() as cursor:
-        cursor.execute(_TRIGGERS_PRESENT[vendor])
-        present = cursor.fetchone()[0] > 0
-        if present != install:
-            for statement in _TRIGGERS[vendor][0 if install else 1]:
-                cursor.execute(statement)
-
-
-def _restore_audit_log() -> None:
-    ChainHead.objects.get_or_create(pk=1)
-    _audit_triggers(install=True)
-
-
-@pytest.fixture(scope="module")
-def audit_log_restored(django_db_setup, django_db_blocker):
-    """After the module's last flush, leave the audit log as the migrations made it, for later tests."""
-    yield
-    with django_db_blocker.unblock():
-        _restore_audit_log()
-
-
 @pytest.fixture
-def demo_data(audit_log_restored, transactional_db):
-    _restore_audit_log()
+def demo_data(transactional_db):
     demo.load()
-    yield
-    _audit_triggers(install=False)
 
 
 @pytest.fixture
@@ -122,7 +80,7 @@ def new_page(browser, live_server, demo_data):
     contexts = []
 
     def make(**options):
-        options.setdefault("locale", "vi-VN")
+        options.setdefault("locale", "en-US")
         context = browser.new_context(base_url=live_server.url, **options)
         context.set_default_timeout(10_000)
         contexts.append(context)
@@ -194,7 +152,7 @@ def test_visitor_gets_vietnamese_login_page_served_only_from_this_server(page, l
     assert any(re.search(r"/static/.+\.js$", url) for url in static), static
     assert all(url.startswith(f"{live_server.url}/static/") for url in static), static
     assert {url: status for url, status in static_status.items() if status != 200} == {}
-    # The stylesheets really apply (Pico sets the font on the root element).
+    # Both stylesheets (Pico and the app's own) are attached to the page.
     assert page.evaluate("document.styleSheets.length") >= 2
 
 
