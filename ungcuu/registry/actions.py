@@ -5,7 +5,7 @@ before writing anything and raises ValidationError with messages keyed by field.
 """
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 
 from ungcuu.audit.actions import diff, record, snapshot
@@ -23,6 +23,7 @@ from ungcuu.registry.models import (
     SystemNetwork,
 )
 
+ORGANISATION_TREE_LOCK = 7_501_001  # any constant key, unique within ungcuu
 ORGANISATION_FIELDS = ["name", "short_name", "kind", "parent", "address", "phone", "email", "is_active"]
 PERSON_FIELDS = ["full_name", "position", "organisation", "phone", "email", "team_position", "skills", "is_active"]
 SYSTEM_FIELDS = [
@@ -89,6 +90,17 @@ def _apply_organisation(organisation: Organisation, fields: dict) -> None:
     _full_clean(organisation, errors, exclude=["path"])
 
 
+def _lock_tree() -> None:
+    """Serialise changes to the organisation tree (PostgreSQL; SQLite writers are serial already).
+
+    Without it, two concurrent moves could both pass the cycle check, or a child could be created
+    under a parent whose path is being rewritten.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ORGANISATION_TREE_LOCK])
+
+
 def _set_path(organisation: Organisation) -> None:
     parent_path = organisation.parent.path if organisation.parent_id else "/"
     organisation.path = f"{parent_path}{organisation.pk}/"
@@ -99,6 +111,7 @@ def create_organisation(*, actor, **fields) -> Organisation:
     """Create an organisation under its parent."""
     _require_editor(actor)
     _unknown_fields(fields, ORGANISATION_FIELDS)
+    _lock_tree()
     organisation = Organisation()
     _apply_organisation(organisation, fields)
     organisation.save()
@@ -115,6 +128,7 @@ def update_organisation(*, actor, organisation: Organisation, **fields) -> Organ
     """Change an organisation; moving it moves its whole subtree."""
     _require_editor(actor)
     _unknown_fields(fields, ORGANISATION_FIELDS)
+    _lock_tree()
     organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
     before = snapshot(organisation, ORGANISATION_FIELDS)
     old_path = organisation.path
@@ -200,7 +214,7 @@ def _parse_networks(values, errors: dict) -> list:
     return networks
 
 
-def _parse_domains(values, system: InformationSystem, errors: dict) -> list[str]:
+def _parse_domains(values, system: InformationSystem, actor, errors: dict) -> list[str]:
     domains, bad = [], []
     for text in _parse_lines(values):
         try:
@@ -211,10 +225,16 @@ def _parse_domains(values, system: InformationSystem, errors: dict) -> list[str]
         if domain not in domains:
             domains.append(domain)
     taken = SystemDomain.objects.filter(domain__in=domains).exclude(system_id=system.pk).select_related("system")
+    visible = set(InformationSystem.objects.visible_to(actor).values_list("pk", flat=True)
+                  .filter(pk__in=[row.system_id for row in taken])) if actor is not None else None
     for row in taken:
-        bad.append(_("The domain %(domain)s is already registered to the system “%(system)s”.") % {
-            "domain": row.domain, "system": row.system.name,
-        })
+        if visible is None or row.system_id in visible:
+            bad.append(_("The domain %(domain)s is already registered to the system “%(system)s”.") % {
+                "domain": row.domain, "system": row.system.name})
+        else:
+            # Do not reveal another agency's system to someone who may not see it.
+            bad.append(_("The domain %(domain)s is already registered to another organisation's system.") % {
+                "domain": row.domain})
     if bad:
         errors["domains"] = " ".join(bad)
     return domains
@@ -231,11 +251,14 @@ def _parse_choices(values, allowed, field: str, errors: dict) -> list[str]:
 def _apply_system(system: InformationSystem, actor, fields: dict):
     """Validate and set every field; return the parsed networks, domains and providers to store."""
     errors: dict = {}
+    previous_level = system.level
+    approved_before = (system.level_status, system.level_approved_on, system.level_decision,
+                       system.national_critical)
     for field in ("owner", "operator", "security_provider"):
         if field in fields:
             fields[field] = _organisation_ref(fields[field], field, errors)
     networks = _parse_networks(fields.pop("ip_ranges"), errors) if "ip_ranges" in fields else None
-    domains = _parse_domains(fields.pop("domains"), system, errors) if "domains" in fields else None
+    domains = _parse_domains(fields.pop("domains"), system, actor, errors) if "domains" in fields else None
     providers = None
     if "connectivity_providers" in fields:
         providers = []
@@ -267,6 +290,17 @@ def _apply_system(system: InformationSystem, actor, fields: dict):
         errors["level_approved_on"] = _("Give the date the security level was approved.")
     if actor is not None and system.owner_id is not None and not _may_own(actor, system.owner):
         errors["owner"] = _("You may only register systems of your own organisation.")
+    if actor is not None and not actor.has_any_role(*REGISTRY_EDITOR_ROLES):
+        # Nghị định 85/2016: the level is approved by the competent authority, recorded by the standing office.
+        approval = ("level_status", "level_approved_on", "level_decision", "national_critical")
+        level_changed = "level" in fields and system.pk is not None and fields["level"] != previous_level
+        approval_after = (system.level_status, system.level_approved_on, system.level_decision,
+                          system.national_critical)
+        if (any(name in fields for name in approval) and approved_before != approval_after
+                and (system.level_status == SecurityLevelStatus.APPROVED or system.national_critical)):
+            errors["level_status"] = _("Only the standing office records an approved security level.")
+        if level_changed and "level_status" not in errors:
+            system.level_status = SecurityLevelStatus.PROPOSED
     _full_clean(system, errors, exclude=["connectivity_providers"])
     return networks, domains, providers
 
@@ -341,7 +375,7 @@ def update_system(*, actor, system: InformationSystem, **fields) -> InformationS
 
 def resolve_address(text: str) -> list[InformationSystem]:
     """The registered systems that own an IP address or a domain name, most specific first."""
-    address = netaddr.parse_address(text)
+    address = netaddr.parse_address(netaddr.host_of(text))
     if address is not None:
         key = netaddr.address_key(address)
         rows = (SystemNetwork.objects.filter(first_key__lte=key, last_key__gte=key)

@@ -291,10 +291,9 @@ def list_systems(request, filters: Query[SystemFilter]):
 
 @router.get("/systems/resolve", response=list[SystemOut], summary="Find the systems owning an IP or domain")
 def resolve(request, q: str):
-    visible = set(InformationSystem.objects.visible_to(request.user).values_list("pk", flat=True))
-    found = [s.pk for s in actions.resolve_address(q) if s.pk in visible]
-    systems = InformationSystem.objects.with_addresses().in_bulk(found)
-    return [systems[pk] for pk in found]
+    found = [s.pk for s in actions.resolve_address(q)]
+    systems = InformationSystem.objects.visible_to(request.user).with_addresses().in_bulk(found)
+    return [systems[pk] for pk in found if pk in systems]
 
 
 @router.get("/systems/{system_id}", response=SystemOut, summary="One information system")

@@ -90,7 +90,7 @@ class PersonQuerySet(models.QuerySet):
         """The team and oversight roles see everyone; others see the people of their organisation."""
         if user.has_any_role(*PROVINCE_WIDE_ROLES):
             return self
-        if user.organisation_id is None:
+        if user.organisation_id is None or not user.organisation.path:
             return self.none()
         return self.filter(organisation__path__startswith=user.organisation.path)
 
@@ -155,7 +155,7 @@ class InformationSystemQuerySet(models.QuerySet):
         """Province-wide roles see all systems; others only those their organisation owns or operates."""
         if user.has_any_role(*PROVINCE_WIDE_ROLES):
             return self
-        if user.organisation_id is None:
+        if user.organisation_id is None or not user.organisation.path:
             return self.none()
         path = user.organisation.path
         return self.filter(Q(owner__path__startswith=path) | Q(operator__path__startswith=path))
@@ -164,9 +164,9 @@ class InformationSystemQuerySet(models.QuerySet):
         """Registry editors change any system; a system owner changes those of their organisation."""
         if user.has_any_role(*REGISTRY_EDITOR_ROLES):
             return self
-        if user.has_any_role("system_owner") and user.organisation_id is not None:
-            path = user.organisation.path
-            return self.filter(Q(owner__path__startswith=path) | Q(operator__path__startswith=path))
+        if user.has_any_role("system_owner") and user.organisation_id is not None and user.organisation.path:
+            # Owners only: an agency that merely operates a system must not re-assign it.
+            return self.filter(owner__path__startswith=user.organisation.path)
         return self.none()
 
     def with_addresses(self):

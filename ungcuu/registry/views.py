@@ -201,8 +201,9 @@ def resolve(request):
     systems, error = [], ""
     if q:
         try:
-            visible = set(InformationSystem.objects.visible_to(request.user).values_list("pk", flat=True))
-            systems = [s for s in actions.resolve_address(q) if s.pk in visible]
+            found = [s.pk for s in actions.resolve_address(q)]
+            visible = InformationSystem.objects.visible_to(request.user).select_related("owner").in_bulk(found)
+            systems = [visible[pk] for pk in found if pk in visible]
         except ValidationError as exc:
             error = exc.messages[0]
     return render(request, "registry/resolve.html", {"q": q, "systems": systems, "error": error})

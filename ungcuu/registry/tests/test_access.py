@@ -122,3 +122,48 @@ def test_web_audit_log_is_for_auditors_and_administrators(province, client_for):
     assert client_for(province.outsider).get("/audit/").status_code == 403
     assert client_for(province.officer).get("/audit/").status_code == 403
     assert client_for(province.auditor).get("/audit/").status_code == 200
+
+
+def test_an_operating_agency_cannot_take_over_the_owners_system(province, api_for):
+    """The finance owner operates the HIS for health: it may see it but not re-assign or edit it."""
+    from ungcuu.registry import actions
+
+    actions.update_system(actor=None, system=province.his, operator=province.finance)
+    client = api_for(province.outsider)
+    assert client.get(f"/api/v1/systems/{province.his.pk}").status_code == 200
+    response = patch(client, f"/api/v1/systems/{province.his.pk}",
+                     {"owner_id": province.finance.pk, "operator_id": province.finance.pk})
+    assert response.status_code == 404
+    assert InformationSystem.objects.get(pk=province.his.pk).owner == province.health
+
+
+def test_domain_conflict_does_not_name_a_system_the_user_may_not_see(province, api_for):
+    response = post(api_for(province.outsider), "/api/v1/systems", {
+        "name": "Trang mới", "owner_id": province.finance.pk, "operator_id": province.finance.pk, "level": 1,
+        "domains": ["his.example.vn"]})
+    assert response.status_code == 422
+    message = response.json()["errors"]["domains"][0]
+    assert "his.example.vn" in message
+    assert "HIS bệnh viện" not in message
+
+
+def test_a_system_owner_cannot_approve_their_own_security_level(province, api_for):
+    """Approval belongs to the competent authority; the standing office records it, not the owner."""
+    client = api_for(province.owner)
+    response = patch(client, f"/api/v1/systems/{province.his.pk}",
+                     {"level_status": "approved", "level_approved_on": "2026-01-05"})
+    assert response.status_code == 422
+    assert "level_status" in response.json()["errors"]
+    assert InformationSystem.objects.get(pk=province.his.pk).level_status == "proposed"
+    officer = patch(api_for(province.officer), f"/api/v1/systems/{province.his.pk}",
+                    {"level_status": "approved", "level_approved_on": "2026-01-05"})
+    assert officer.status_code == 200
+
+
+def test_an_owner_changing_an_approved_level_sends_it_back_to_proposed(province, api_for):
+    from ungcuu.registry import actions
+
+    actions.update_system(actor=None, system=province.his, level_status="approved", level_approved_on="2025-01-01")
+    response = patch(api_for(province.owner), f"/api/v1/systems/{province.his.pk}", {"level": 4})
+    assert response.status_code == 200
+    assert response.json()["level_status"] == "proposed"

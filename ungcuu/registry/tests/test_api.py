@@ -139,3 +139,9 @@ def test_openapi_description_lists_the_registry(db):
     spec = Client().get("/api/v1/openapi.json").json()
     assert {"/api/v1/organisations", "/api/v1/systems", "/api/v1/systems/resolve"} <= set(spec["paths"])
     assert Client().get("/api/v1/docs").status_code == 200
+
+
+def test_resolve_accepts_a_pasted_url_with_an_ip_host(province, api_for):
+    client = api_for(province.officer)
+    found = client.get("/api/v1/systems/resolve", {"q": "http://198.51.100.7:8080/login"}).json()
+    assert [s["name"] for s in found] == ["HIS bệnh viện"]

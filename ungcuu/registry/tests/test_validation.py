@@ -29,6 +29,11 @@ def new_system(province, **overrides):
 BAD_SYSTEM_INPUT = [
     ({"ip_ranges": ["192.0.2.0/28", "10.0.0.300/24"]}, "ip_ranges"),
     ({"ip_ranges": ["192.0.2.0/33"]}, "ip_ranges"),
+    ({"ip_ranges": ["192.0.2.5/28"]}, "ip_ranges"),      # host bits set: not silently widened
+    ({"ip_ranges": ["0.0.0.0/0"]}, "ip_ranges"),         # would capture everyone's addresses
+    ({"ip_ranges": ["2001:db8::/16"]}, "ip_ranges"),
+    ({"domains": ["gov.vn"]}, "domains"),                 # shared by every agency
+    ({"domains": ["203.0.113.9"]}, "domains"),           # an address is not a domain
     ({"level": 7}, "level"),
     ({"level": 0}, "level"),
     ({"level": "ba"}, "level"),
@@ -103,7 +108,7 @@ def test_moving_an_organisation_moves_its_subtree(province):
 
 
 def test_addresses_are_normalised(province):
-    system = new_system(province, ip_ranges=["192.0.2.5/28", "2001:db8::1/64", "192.0.2.9"],
+    system = new_system(province, ip_ranges=["192.0.2.0/28", "2001:db8::/64", "192.0.2.9"],
                         domains=["https://Dịch-Vụ.example.vn/path", "*.wild.example.vn"])
     assert system.ip_ranges() == ["192.0.2.0/28", "192.0.2.9/32", "2001:db8::/64"]
     assert sorted(system.domain_names()) == ["wild.example.vn", "dịch-vụ.example.vn".encode("idna").decode()]
