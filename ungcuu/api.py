@@ -10,13 +10,22 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as SchemaValidationError
+from ninja.renderers import JSONRenderer
 from ninja.security import django_auth
 
 from ungcuu.accounts.api import TokenAuth
 from ungcuu.accounts.api import router as accounts_router
 from ungcuu.registry.api import router as registry_router
 
+
+class UnicodeJSONRenderer(JSONRenderer):
+    """UTF-8 JSON: Vietnamese text stays readable instead of \\u escapes."""
+
+    json_dumps_params = {"ensure_ascii": False}
+
+
 api = NinjaAPI(
+    renderer=UnicodeJSONRenderer(),
     title="ungcuu API",
     version="1",
     description="Điều phối, ứng cứu sự cố an toàn thông tin mạng. Xác thực: `Authorization: Bearer <token>` "
