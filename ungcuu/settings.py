@@ -50,6 +50,10 @@ INSTALLED_APPS = [
     "ungcuu.audit",
     "ungcuu.registry",
     "ungcuu.accounts",
+    "ungcuu.incidents",
+    "ungcuu.evidence",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -179,3 +183,20 @@ NINJA_PAGINATION_PER_PAGE = PAGE_SIZE
 NINJA_PAGINATION_MAX_PER_PAGE_SIZE = 500
 # How often (seconds) an API token's last-used time is written, so each request is not a write.
 API_TOKEN_TOUCH_SECONDS = 60
+
+# Background work (SPEC: acknowledgements, reminders, notifications): django.tasks backport with the
+# database backend, run by `ungcuu worker`. Tasks are enqueued inside the action's transaction, so a
+# rolled-back action never sends anything.
+TASKS = {
+    "default": {
+        "BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": [],
+    }
+}
+
+# Evidence and raw submissions: content-addressed files under EVIDENCE_ROOT, never served directly.
+EVIDENCE_ROOT = Path(env_str("EVIDENCE_ROOT", str(DATA_DIR / "evidence")))
+EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_MB", 100) * 1024 * 1024
+# A whole report (form fields and all attachments) larger than this is refused before it is read.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

@@ -1,0 +1,93 @@
+"""The content-addressed file store: bytes saved once under their SHA-256, never served directly."""
+
+import hashlib
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+CHUNK = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class StoredBlob:
+    sha256: str
+    size: int
+
+
+def path_of(sha256: str) -> Path:
+    return Path(settings.EVIDENCE_ROOT) / sha256[:2] / sha256[2:4] / sha256
+
+
+def _too_large(name: str) -> ValidationError:
+    limit_mb = settings.EVIDENCE_MAX_BYTES // (1024 * 1024)
+    return ValidationError(_("The file “%(name)s” is larger than the %(limit)s MB limit.")
+                           % {"name": name, "limit": limit_mb}, code="too_large")
+
+
+def save(fileobj, name: str = "") -> StoredBlob:
+    """Stream a file into the store, hashing as it goes; refuse it past EVIDENCE_MAX_BYTES.
+
+    The bytes reach disk (fsync) before this returns, so a row referring to them can be committed.
+    """
+    size_hint = getattr(fileobj, "size", None)
+    if size_hint is not None and size_hint > settings.EVIDENCE_MAX_BYTES:
+        raise _too_large(name)
+    root = Path(settings.EVIDENCE_ROOT)
+    root.mkdir(parents=True, exist_ok=True)
+    digest = hashlib.sha256()
+    size = 0
+    handle, temp_name = tempfile.mkstemp(dir=root, prefix=".incoming-")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            if hasattr(fileobj, "chunks"):
+                chunks = fileobj.chunks(CHUNK)
+            else:
+                chunks = iter(lambda: fileobj.read(CHUNK), b"")
+            for chunk in chunks:
+                size += len(chunk)
+                if size > settings.EVIDENCE_MAX_BYTES:
+                    raise _too_large(name)
+                digest.update(chunk)
+                out.write(chunk)
+            out.flush()
+            os.fsync(out.fileno())
+        sha = digest.hexdigest()
+        target = path_of(sha)
+        if target.exists():
+            os.unlink(temp_name)
+        else:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(temp_name, target)
+            os.chmod(target, 0o440)
+        return StoredBlob(sha256=sha, size=size)
+    except BaseException:
+        if os.path.exists(temp_name):
+            os.unlink(temp_name)
+        raise
+
+
+def save_bytes(data: bytes, name: str = "") -> StoredBlob:
+    import io
+
+    return save(io.BytesIO(data), name)
+
+
+def rehash(sha256: str) -> str | None:
+    """The SHA-256 of the stored bytes now, or None when the file is gone."""
+    target = path_of(sha256)
+    if not target.exists():
+        return None
+    digest = hashlib.sha256()
+    with open(target, "rb") as source:
+        for chunk in iter(lambda: source.read(CHUNK), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def open_blob(sha256: str):
+    return open(path_of(sha256), "rb")

@@ -1,0 +1,452 @@
+"""Every change to reports and incidents: one audited, atomic function each.
+
+Intake runs in two steps so that nothing submitted is lost (SPEC §3): `receive_submission` stores
+the payload and files exactly as sent and commits; `submit_report` then validates them with the
+one ReportForm and either makes the incident or marks the submission invalid with its errors.
+Web pages, the public page, the API and (later) mail intake all call these.
+"""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ungcuu.audit.actions import diff, record, snapshot
+from ungcuu.evidence import store
+from ungcuu.incidents import severity
+from ungcuu.incidents.forms import ReportForm
+from ungcuu.incidents.models import (
+    TRIAGE_ROLES,
+    AttachmentKind,
+    Cause,
+    Channel,
+    Effect,
+    Incident,
+    IncidentLink,
+    IncidentStatus,
+    Indicator,
+    IndicatorKind,
+    ReferenceCounter,
+    Responder,
+    Severity,
+    Submission,
+    SubmissionFile,
+    SubmissionStatus,
+    VerificationMethod,
+)
+from ungcuu.lib.text import fold
+from ungcuu.registry.models import InformationSystem
+
+REPORT_FIELDS = [
+    "reporter_name", "reporter_address", "reporter_phone", "reporter_email", "contact_name", "contact_position",
+    "contact_phone", "contact_email", "operator_name", "owner_name", "system_name", "system_level",
+    "security_provider_name", "connectivity_provider_name", "description", "detected_at", "handling_status",
+    "detection_method", "detection_detail", "notified_parties", "os_versions", "services", "services_other",
+    "security_measures", "security_measures_other", "ip_addresses", "domains", "system_purpose",
+    "attachment_kinds", "attachment_other", "confidential", "recommendations", "reported_at",
+]
+CLASSIFICATION_FIELDS = ["cause", "attack_type", "effects", "owner_can_handle", "system"]
+TITLE_LENGTH = 120
+
+
+def _require_triage(actor) -> None:
+    if actor is not None and not actor.has_any_role(*TRIAGE_ROLES):
+        raise PermissionDenied(_("Only the standing office or the team leads may triage incidents."))
+
+
+# Intake ------------------------------------------------------------------------------------------
+
+
+def _store_files(files) -> tuple[list[SubmissionFile], list[str]]:
+    """Save each (kind, uploaded file) to the store; a refused file becomes an error, not a lost report."""
+    kept, errors = [], []
+    for kind, upload in files:
+        name = (getattr(upload, "name", "") or "file")[:255]
+        try:
+            blob = store.save(upload, name)
+        except ValidationError as exc:
+            errors.extend(exc.messages)
+            continue
+        kept.append(SubmissionFile(kind=kind if kind in AttachmentKind.values else AttachmentKind.OTHER,
+                                   original_name=name, sha256=blob.sha256, size=blob.size,
+                                   content_type=(getattr(upload, "content_type", "") or "")[:100]))
+    return kept, errors
+
+
+def receive_submission(*, channel: str, payload, files=(), user=None, remote_addr=None, raw_body: str = "",
+                       draft: Submission | None = None) -> Submission:
+    """Store what was sent, before any check, and commit it. `payload` should be a dict; anything else
+    (a JSON list, a string) is kept as text and will fail validation."""
+    if not isinstance(payload, dict):
+        raw_body = raw_body or str(payload)
+        payload = {}
+    kept, file_errors = _store_files(files)
+    with transaction.atomic():
+        submission = Submission.objects.create(
+            channel=channel, payload=payload, raw_body=raw_body, submitted_by=user if user and user.pk else None,
+            remote_addr=remote_addr, errors={"files": file_errors} if file_errors else {},
+        )
+        for item in kept:
+            item.submission = submission
+        SubmissionFile.objects.bulk_create(kept)
+        if draft is not None:
+            # Files attached while drafting travel with the report.
+            SubmissionFile.objects.filter(submission=draft).update(submission=submission)
+    return submission
+
+
+def save_draft(*, actor, payload: dict, files=(), draft: Submission | None = None) -> Submission:
+    """Keep an unfinished report of a signed-in user; nothing is checked."""
+    if draft is not None and (draft.submitted_by_id != actor.pk or draft.status != SubmissionStatus.DRAFT):
+        raise PermissionDenied(_("This draft is not yours."))
+    kept, file_errors = _store_files(files)
+    with transaction.atomic():
+        if draft is None:
+            draft = Submission.objects.create(channel=Channel.WEB_FORM, status=SubmissionStatus.DRAFT,
+                                              submitted_by=actor, payload=payload)
+        else:
+            draft.payload = payload
+            draft.save(update_fields=["payload", "updated_at"])
+        for item in kept:
+            item.submission = draft
+        SubmissionFile.objects.bulk_create(kept)
+    if file_errors:
+        raise ValidationError({"files": file_errors})
+    return draft
+
+
+def discard_draft(*, actor, draft: Submission) -> None:
+    if draft.submitted_by_id != actor.pk or draft.status != SubmissionStatus.DRAFT:
+        raise PermissionDenied(_("This draft is not yours."))
+    with transaction.atomic():
+        draft.files.all().delete()
+        draft.delete()
+
+
+def _reject_submission(submission: Submission, errors: dict) -> None:
+    with transaction.atomic():
+        submission.status = SubmissionStatus.INVALID
+        submission.errors = errors
+        submission.save(update_fields=["status", "errors", "updated_at"])
+
+
+def _next_number(year: int) -> int:
+    """Take the next number of the year under a row lock: unique and without gaps."""
+    counter = ReferenceCounter.objects.select_for_update().filter(year=year).first()
+    if counter is None:
+        try:
+            with transaction.atomic():
+                ReferenceCounter.objects.create(year=year, last=0)
+        except IntegrityError:
+            pass  # another request created the year's counter first
+        counter = ReferenceCounter.objects.select_for_update().get(year=year)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return counter.last
+
+
+def _title(data: dict) -> str:
+    first_line = next((line.strip() for line in data["description"].splitlines() if line.strip()), "")
+    title = first_line
+    if data.get("system_name") and fold(data["system_name"]) not in fold(first_line):
+        title = f"{data['system_name']}: {first_line}"
+    return title if len(title) <= TITLE_LENGTH else title[: TITLE_LENGTH - 1].rstrip() + "…"
+
+
+def refresh_search_text(incident: Incident) -> None:
+    values = [incident.reference, incident.title, incident.description, incident.reporter_name,
+              incident.reporter_email, incident.contact_name, incident.contact_email, incident.system_name,
+              incident.operator_name]
+    values += [i.value for i in incident.indicators.all()]
+    incident.search_text = fold(" ".join(v for v in values if v))
+
+
+def _add_report_indicators(incident: Incident) -> None:
+    rows = [Indicator(incident=incident, kind=IndicatorKind.IP, value=ip) for ip in incident.ip_addresses]
+    rows += [Indicator(incident=incident, kind=IndicatorKind.DOMAIN, value=d) for d in incident.domains]
+    Indicator.objects.bulk_create(rows, ignore_conflicts=True)
+
+
+def submit_report(*, submission: Submission, actor=None) -> Incident:
+    """Validate a stored submission; make the incident, or mark the submission invalid and raise.
+
+    The reporter's own fields are taken as sent; a signed-in user may only name a system they can see.
+    """
+    systems = InformationSystem.objects.visible_to(actor) if actor is not None and actor.pk else None
+    form = ReportForm(data=submission.payload, systems=systems)
+    errors = {field: list(messages) for field, messages in form.errors.items()} if not form.is_valid() else {}
+    if submission.errors.get("files"):
+        errors["files"] = submission.errors["files"]
+    if errors:
+        _reject_submission(submission, errors)
+        raise ValidationError(errors)
+    data = form.cleaned_data
+    from ungcuu.evidence.models import CustodyAction, CustodyEvent, EvidenceFile
+    from ungcuu.incidents.tasks import send_acknowledgement
+
+    with transaction.atomic():
+        now = timezone.now()
+        year = timezone.localtime(now).year
+        number = _next_number(year)
+        incident = Incident(
+            reference=f"SC-{year}-{number:04d}", year=year, number=number, title=_title(data),
+            channel=submission.channel, created_by=actor if actor is not None and actor.pk else None,
+            organisation=actor.organisation if actor is not None and actor.pk else None,
+            system=data.get("system"), **{name: data[name] for name in REPORT_FIELDS},
+        )
+        if incident.system is not None and incident.system_level is None:
+            incident.system_level = incident.system.level
+        incident.save()
+        _add_report_indicators(incident)
+        refresh_search_text(incident)
+        incident.save(update_fields=["search_text"])
+        for item in submission.files.all():
+            evidence = EvidenceFile.objects.create(
+                incident=incident, kind=item.kind, original_name=item.original_name, sha256=item.sha256,
+                size=item.size, content_type=item.content_type, added_by=incident.created_by,
+                description=_("Sent with the report (submission #%(id)s).") % {"id": submission.pk},
+            )
+            CustodyEvent.objects.create(evidence=evidence, action=CustodyAction.ADDED, actor=incident.created_by,
+                                        note=_("Received with the report."), hash_ok=True)
+        submission.status = SubmissionStatus.ACCEPTED
+        submission.incident = incident
+        submission.errors = {}
+        submission.save(update_fields=["status", "incident", "errors", "updated_at"])
+        record(actor=actor, action="incidents.report", target=incident, via=submission.channel,
+               summary=_("Incident %(ref)s reported via %(channel)s") % {
+                   "ref": incident.reference, "channel": submission.get_channel_display()},
+               changes={"submission": submission.pk, "confidential": incident.confidential})
+        # Enqueued in this transaction: no acknowledgement for a report that was not saved.
+        send_acknowledgement.enqueue(incident.pk)
+    return incident
+
+
+def report_incident(*, channel: str, payload, files=(), actor=None, remote_addr=None,
+                    draft: Submission | None = None) -> tuple[Submission, Incident | None, dict]:
+    """Receive then submit: (submission, incident or None, errors). The submission is always kept."""
+    submission = receive_submission(channel=channel, payload=payload, files=files, user=actor,
+                                    remote_addr=remote_addr, draft=draft)
+    try:
+        incident = submit_report(submission=submission, actor=actor)
+    except ValidationError as exc:
+        return submission, None, exc.message_dict
+    if draft is not None:
+        discard_draft(actor=actor, draft=draft)
+    return submission, incident, {}
+
+
+# Triage ------------------------------------------------------------------------------------------
+
+
+def verify_sender(*, actor, incident: Incident, method: str, note: str = "") -> Incident:
+    """Record how the sender was authenticated (TT 20 Điều 4.6) and by whom."""
+    _require_triage(actor)
+    if method not in VerificationMethod.values:
+        raise ValidationError({"verification_method": _("Choose how the sender was verified.")})
+    if method == VerificationMethod.OTHER and not note.strip():
+        raise ValidationError({"verification_note": _("Describe how the sender was verified.")})
+    with transaction.atomic():
+        incident = Incident.objects.select_for_update().get(pk=incident.pk)
+        before = snapshot(incident, ["verification_method", "verification_note", "status"])
+        incident.verification_method = method
+        incident.verification_note = note.strip()
+        incident.verified_by = actor
+        incident.verified_at = timezone.now()
+        if incident.status == IncidentStatus.RECEIVED:
+            incident.status = IncidentStatus.VERIFIED
+        incident.save()
+        record(actor=actor, action="incidents.verify", target=incident,
+               summary=_("Sender verified: %(method)s") % {"method": incident.get_verification_method_display()},
+               changes=diff(before, snapshot(incident, ["verification_method", "verification_note", "status"])))
+    return incident
+
+
+def classify(*, actor, incident: Incident, cause: str, attack_type: str = "", effects=(),
+             owner_can_handle: bool | None = None, system=None) -> Incident:
+    """Set cause, attack type, effects and whether the owner can cope; the serious test follows from them."""
+    _require_triage(actor)
+    errors = {}
+    if cause not in Cause.values:
+        errors["cause"] = _("Choose the cause.")
+    if cause == Cause.CYBER_ATTACK and not attack_type:
+        errors["attack_type"] = _("For a cyber attack, choose one of the 10 attack types.")
+    elif cause != Cause.CYBER_ATTACK and attack_type:
+        errors["attack_type"] = _("An attack type applies only when the cause is a cyber attack.")
+    unknown = [e for e in effects if e not in Effect.values]
+    if unknown:
+        errors["effects"] = _("Unknown effect: %(values)s.") % {"values": ", ".join(unknown)}
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        incident = Incident.objects.select_for_update().get(pk=incident.pk)
+        before = snapshot(incident, CLASSIFICATION_FIELDS)
+        incident.cause = cause
+        incident.attack_type = attack_type
+        incident.effects = list(dict.fromkeys(effects))
+        incident.owner_can_handle = owner_can_handle
+        incident.system = system
+        incident.classified_by = actor
+        incident.classified_at = timezone.now()
+        incident.save()
+        assessment = severity.assess_incident(incident)
+        record(actor=actor, action="incidents.classify", target=incident,
+               summary=_("Classified: %(cause)s %(type)s") % {
+                   "cause": incident.get_cause_display(), "type": incident.get_attack_type_display()},
+               changes={**diff(before, snapshot(incident, CLASSIFICATION_FIELDS)),
+                        "meets_serious_criteria": assessment.meets_criteria})
+    return incident
+
+
+def propose_serious(*, actor, incident: Incident, note: str = "") -> Incident:
+    """The province proposes 'serious' to the national coordinator (TT 20 Điều 10.1.c); it cannot decide."""
+    _require_triage(actor)
+    assessment = severity.assess_incident(incident)
+    if not assessment.meets_criteria:
+        raise ValidationError({"severity": [_("The criteria of QĐ 05/2017 Điều 9 are not all met:")]
+                               + [r for r in assessment.reasons if r.startswith("✘")]})
+    if incident.severity != Severity.NORMAL:
+        raise ValidationError({"severity": _("The incident is already proposed or decided as serious.")})
+    with transaction.atomic():
+        incident = Incident.objects.select_for_update().get(pk=incident.pk)
+        incident.severity = Severity.PROPOSED_SERIOUS
+        incident.save(update_fields=["severity", "updated_at"])
+        record(actor=actor, action="incidents.propose_serious", target=incident,
+               summary=_("Proposed as serious to the national coordinator"),
+               changes={"severity": [Severity.NORMAL, Severity.PROPOSED_SERIOUS], "note": note,
+                        "reasons": assessment.reasons})
+    return incident
+
+
+def record_severity_decision(*, actor, incident: Incident, serious: bool, decision: str) -> Incident:
+    """Record the national coordinator's decision (QĐ 05 Điều 14.2), with its reference."""
+    _require_triage(actor)
+    if not decision.strip():
+        raise ValidationError({"decision": _("Give the number and date of the coordinator's decision.")})
+    with transaction.atomic():
+        incident = Incident.objects.select_for_update().get(pk=incident.pk)
+        old = incident.severity
+        incident.severity = Severity.SERIOUS if serious else Severity.NORMAL
+        incident.severity_decision = decision.strip()
+        incident.save(update_fields=["severity", "severity_decision", "updated_at"])
+        record(actor=actor, action="incidents.severity_decision", target=incident,
+               summary=_("National coordinator's decision recorded: %(severity)s") % {
+                   "severity": incident.get_severity_display()},
+               changes={"severity": [old, incident.severity], "decision": incident.severity_decision})
+    return incident
+
+
+def reject_report(*, actor, incident: Incident, reason: str) -> Incident:
+    """Not an incident (a test, spam, a misunderstanding): kept, but closed as rejected."""
+    _require_triage(actor)
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why this is not an incident.")})
+    if incident.status not in (IncidentStatus.RECEIVED, IncidentStatus.VERIFIED):
+        raise ValidationError({"__all__": _("Only a report still in triage can be rejected.")})
+    with transaction.atomic():
+        incident = Incident.objects.select_for_update().get(pk=incident.pk)
+        old = incident.status
+        incident.status = IncidentStatus.REJECTED
+        incident.save(update_fields=["status", "updated_at"])
+        record(actor=actor, action="incidents.reject", target=incident, summary=_("Rejected: %(reason)s") % {
+            "reason": reason.strip()}, changes={"status": [old, incident.status], "reason": reason.strip()})
+    return incident
+
+
+# Related incidents and duplicates ----------------------------------------------------------------
+
+
+def related_candidates(incident: Incident, limit: int = 20):
+    """Other incidents on the same registered system or sharing an indicator, newest first."""
+    values = list(incident.indicators.values_list("kind", "value"))
+    shared = Q()
+    for kind, value in values:
+        shared |= Q(indicators__kind=kind, indicators__value=value)
+    condition = Q(system_id=incident.system_id) if incident.system_id else Q()
+    if values:
+        condition = condition | shared if condition else shared
+    if not condition:
+        return Incident.objects.none()
+    ids = (Incident.objects.filter(condition).exclude(pk=incident.pk).values_list("pk", flat=True)
+           .distinct()[: limit * 5])
+    return Incident.objects.filter(pk__in=list(ids)).list_columns().order_by("-detected_at", "-id")[:limit]
+
+
+def link_incidents(*, actor, incident: Incident, other: Incident, note: str = "") -> IncidentLink:
+    _require_triage(actor)
+    if other.pk == incident.pk:
+        raise ValidationError({"other": _("An incident cannot be linked to itself.")})
+    source, target = sorted([incident, other], key=lambda i: i.pk)
+    if IncidentLink.objects.filter(source=source, target=target).exists():
+        raise ValidationError({"other": _("These incidents are already linked.")})
+    with transaction.atomic():
+        link = IncidentLink.objects.create(source=source, target=target, note=note.strip(), created_by=actor)
+        record(actor=actor, action="incidents.link", target=incident,
+               summary=_("Linked to %(ref)s") % {"ref": other.reference}, changes={"other": other.reference})
+    return link
+
+
+def unlink_incidents(*, actor, incident: Incident, other: Incident) -> None:
+    _require_triage(actor)
+    with transaction.atomic():
+        removed, _count = IncidentLink.objects.filter(
+            Q(source=incident, target=other) | Q(source=other, target=incident)).delete()
+        if removed:
+            record(actor=actor, action="incidents.unlink", target=incident,
+                   summary=_("Link to %(ref)s removed") % {"ref": other.reference}, changes={"other": other.reference})
+
+
+def merge_incident(*, actor, duplicate: Incident, into: Incident, reason: str = "") -> Incident:
+    """Mark `duplicate` as a duplicate of `into`. Both records stay whole: the duplicate keeps its
+    report, evidence and history and becomes read-only; `into` gains its indicators and shows it."""
+    _require_triage(actor)
+    if duplicate.pk == into.pk:
+        raise ValidationError({"into": _("An incident cannot be merged into itself.")})
+    if into.status == IncidentStatus.MERGED:
+        raise ValidationError({"into": _("%(ref)s is itself merged into another incident; merge into that one.")
+                               % {"ref": into.reference}})
+    if duplicate.status == IncidentStatus.MERGED:
+        raise ValidationError({"into": _("This incident is already merged.")})
+    with transaction.atomic():
+        duplicate = Incident.objects.select_for_update().get(pk=duplicate.pk)
+        into = Incident.objects.select_for_update().get(pk=into.pk)
+        old = duplicate.status
+        duplicate.status = IncidentStatus.MERGED
+        duplicate.merged_into = into
+        duplicate.save(update_fields=["status", "merged_into", "updated_at"])
+        # Earlier duplicates of the duplicate now point at the survivor too.
+        Incident.objects.filter(merged_into=duplicate).update(merged_into=into)
+        Indicator.objects.bulk_create(
+            [Indicator(incident=into, kind=i.kind, value=i.value, source=f"merged:{duplicate.reference}")
+             for i in duplicate.indicators.all()], ignore_conflicts=True)
+        refresh_search_text(into)
+        into.save(update_fields=["search_text", "updated_at"])
+        record(actor=actor, action="incidents.merge", target=duplicate,
+               summary=_("Merged into %(ref)s") % {"ref": into.reference},
+               changes={"status": [old, duplicate.status], "into": into.reference, "reason": reason})
+        record(actor=actor, action="incidents.merge", target=into,
+               summary=_("%(ref)s merged into this incident") % {"ref": duplicate.reference},
+               changes={"duplicate": duplicate.reference, "reason": reason})
+    return into
+
+
+# Dispatch (need-to-know for team members; the full coordination comes with the procedure) ---------
+
+
+def dispatch_member(*, actor, incident: Incident, user, role: str = "") -> Responder:
+    if actor is not None and not actor.has_any_role("team_lead", "deputy_lead"):
+        raise PermissionDenied(_("Only the team lead or a deputy may dispatch members."))
+    if not user.has_any_role("team_member", "team_lead", "deputy_lead", "standing_officer"):
+        raise ValidationError({"user": _("%(name)s is not on the response team.") % {"name": user}})
+    with transaction.atomic():
+        responder, created = Responder.objects.get_or_create(
+            incident=incident, user=user, defaults={"role": role, "dispatched_by": actor})
+        if not created:
+            raise ValidationError({"user": _("%(name)s is already dispatched to this incident.") % {"name": user}})
+        record(actor=actor, action="incidents.dispatch", target=incident,
+               summary=_("%(name)s dispatched") % {"name": user.get_full_name()}, changes={"user": user.pk, "role": role})
+    return responder
+
+
+def parse_reference(text: str) -> str:
+    return (text or "").strip().upper()

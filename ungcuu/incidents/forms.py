@@ -1,0 +1,294 @@
+"""The initial report (Biểu mẫu 03, TT 20/2017) and the triage forms.
+
+ReportForm is the one set of rules for a report, whichever way it arrives: the web pages render
+it, and the intake action validates web, public, API (and later e-mail) payloads with it.
+"""
+
+import re
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from ungcuu.incidents.models import (
+    AttachmentKind,
+    AttackType,
+    Cause,
+    DetectionMethod,
+    Effect,
+    HandlingStatus,
+    NotifiedParty,
+    SecurityMeasure,
+    Service,
+    VerificationMethod,
+)
+from ungcuu.lib import netaddr
+from ungcuu.registry.models import SECURITY_LEVELS, InformationSystem
+
+# Section headings of Biểu mẫu 03, with the fields under each, in the form's order.
+SECTIONS = [
+    (_("1. Organisation or person reporting the incident"),
+     ["reporter_name", "reporter_address", "reporter_phone", "reporter_email"]),
+    (_("2. Contact person"), ["contact_name", "contact_position", "contact_phone", "contact_email"]),
+    (_("3. Details of the affected system"),
+     ["system", "operator_name", "owner_name", "system_name", "system_level", "security_provider_name",
+      "connectivity_provider_name"]),
+    (_("4. Brief description of the incident"), ["description"]),
+    (_("5. Date and time of detection"), ["detected_at"]),
+    (_("6. Incident status"), ["handling_status"]),
+    (_("7. How the incident was detected"), ["detection_method", "detection_detail"]),
+    (_("8. Incident notice already sent to"), ["notified_parties"]),
+    (_("9. Additional information"),
+     ["os_versions", "services", "services_other", "security_measures", "security_measures_other",
+      "ip_addresses", "domains", "system_purpose", "attachment_kinds", "attachment_other", "confidential"]),
+    (_("10. Recommendations, requests for support"), ["recommendations"]),
+    (_("11. Time of reporting"), ["reported_at"]),
+]
+
+DATETIME_FORMATS = ["%d/%m/%Y %H:%M", "%d/%m/%y %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"]
+_TRUE = {"yes", "true", "1", "co", "có", "on"}
+_FALSE = {"no", "false", "0", "khong", "không", "off", ""}
+
+
+class DateTimeLocalInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+def _split_list(value) -> list[str]:
+    """A list from the API, or one item per line/comma/semicolon from a text box."""
+    if value in (None, ""):
+        return []
+    if isinstance(value, (list, tuple)):
+        items = [str(v) for v in value]
+    else:
+        items = re.split(r"[\s,;]+", str(value))
+    return [item.strip() for item in items if item.strip()]
+
+
+class ListField(forms.CharField):
+    """A text box of values (one per line) that also takes a JSON list; cleans to a list."""
+
+    widget = forms.Textarea(attrs={"rows": 2})
+
+    def to_python(self, value):
+        return _split_list(value)
+
+    def validate(self, value):
+        if self.required and not value:
+            raise ValidationError(self.error_messages["required"], code="required")
+
+    def run_validators(self, value):
+        pass
+
+    def prepare_value(self, value):
+        return "\n".join(value) if isinstance(value, (list, tuple)) else value
+
+
+class IpListField(ListField):
+    def clean(self, value):
+        values = super().clean(value)
+        wrong = [v for v in values if netaddr.parse_address(v) is None]
+        if wrong:
+            raise ValidationError(_("Not an IP address: %(values)s."), params={"values": ", ".join(wrong)})
+        return [str(netaddr.parse_address(v)) for v in values]
+
+
+class DomainListField(ListField):
+    def clean(self, value):
+        cleaned, wrong = [], []
+        for item in super().clean(value):
+            try:
+                cleaned.append(netaddr.normalize_domain(item))
+            except ValidationError:
+                wrong.append(item)
+        if wrong:
+            raise ValidationError(_("Not a domain name: %(values)s (e.g. quangngai.gov.vn)."),
+                                  params={"values": ", ".join(wrong)})
+        return list(dict.fromkeys(cleaned))
+
+
+class YesNoField(forms.TypedChoiceField):
+    """Có/Không radios on the page; true/false, "yes"/"no" from the API."""
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=[("yes", _("Yes")), ("no", _("No"))], widget=forms.RadioSelect,
+                         coerce=lambda v: v == "yes", empty_value=False, **kwargs)
+
+    def to_python(self, value):
+        text = str(value).strip().lower() if value is not None else ""
+        if isinstance(value, bool):
+            return "yes" if value else "no"
+        if text in _TRUE:
+            return "yes"
+        if text in _FALSE:
+            return "no"
+        return text
+
+    def validate(self, value):
+        if value not in ("yes", "no"):
+            raise ValidationError(_("Answer yes or no."), code="invalid_choice")
+
+
+def _required(label, **kwargs):
+    return {"label": label, "required": True, **kwargs}
+
+
+class ReportForm(forms.Form):
+    """Báo cáo ban đầu sự cố mạng: (*) fields are required, with Vietnamese messages that say what to fix."""
+
+    # 1
+    reporter_name = forms.CharField(max_length=300, **_required(
+        _("Name of the organisation or person"),
+        help_text=_("The agency or person sending this report, e.g. Sở Y tế tỉnh Quảng Ngãi.")))
+    reporter_address = forms.CharField(max_length=300, **_required(_("Address")))
+    reporter_phone = forms.CharField(max_length=50, **_required(_("Phone")))
+    reporter_email = forms.EmailField(**_required(_("E-mail")))
+    # 2
+    contact_name = forms.CharField(max_length=200, **_required(
+        _("Full name"), help_text=_("Who the response team can call back about this incident.")))
+    contact_position = forms.CharField(label=_("Position"), max_length=200, required=False)
+    contact_phone = forms.CharField(max_length=50, **_required(_("Phone")))
+    contact_email = forms.EmailField(**_required(_("E-mail")))
+    # 3
+    system = forms.ModelChoiceField(
+        queryset=InformationSystem.objects.none(), required=False, label=_("Registered system"),
+        empty_label=_("— not in the list / not known —"),
+        help_text=_("Choosing a registered system fills in its operator, owner, level, IP addresses and domains."))
+    operator_name = forms.CharField(max_length=300, **_required(
+        _("Operator of the information system"),
+        help_text=_("The unit that operates the system, or is contracted to operate it.")))
+    owner_name = forms.CharField(label=_("Owning agency"), max_length=300, required=False)
+    system_name = forms.CharField(
+        label=_("Name of the affected system"), max_length=300, required=False,
+        help_text=_("With its related domain names and IP addresses, e.g. Cổng thông tin điện tử tỉnh."))
+    system_level = forms.TypedChoiceField(
+        label=_("Security level of the system (if known)"), required=False, coerce=int, empty_value=None,
+        choices=[("", _("— not known —"))] + [(str(v), label) for v, label in SECURITY_LEVELS])
+    security_provider_name = forms.CharField(label=_("Security service provider (if any)"), max_length=300,
+                                             required=False)
+    connectivity_provider_name = forms.CharField(label=_("External connectivity provider (if any)"),
+                                                 max_length=300, required=False)
+    # 4
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 6}), **_required(
+        _("Brief description of the incident"),
+        help_text=_("A short summary: what happened, whether an attack has already taken place, any risk of "
+                    "damage or service interruption, how sensitive the information involved is, and who or "
+                    "what is affected.")))
+    # 5
+    detected_at = forms.DateTimeField(widget=DateTimeLocalInput(), input_formats=DATETIME_FORMATS, **_required(
+        _("Detected at"), help_text=_("Date and time (hour:minute) the incident was noticed.")))
+    # 6
+    handling_status = forms.ChoiceField(choices=HandlingStatus.choices, widget=forms.RadioSelect,
+                                        **_required(_("Incident status")))
+    # 7
+    detection_method = forms.ChoiceField(choices=DetectionMethod.choices, widget=forms.RadioSelect,
+                                         **_required(_("How it was detected")))
+    detection_detail = forms.CharField(
+        label=_("Notified by / other method"), max_length=300, required=False,
+        help_text=_("Who notified you, or how else it was detected."))
+    # 8
+    notified_parties = forms.MultipleChoiceField(
+        choices=NotifiedParty.choices, widget=forms.CheckboxSelectMultiple, **_required(
+            _("Incident notice already sent to"), help_text=_("Tick every body you have already notified.")))
+    # 9
+    os_versions = forms.CharField(label=_("Operating system and version"), max_length=500, required=False)
+    services = forms.MultipleChoiceField(label=_("Services"), choices=Service.choices,
+                                         widget=forms.CheckboxSelectMultiple, required=False)
+    services_other = forms.CharField(label=_("Other services"), max_length=300, required=False)
+    security_measures = forms.MultipleChoiceField(label=_("Security measures in place"),
+                                                  choices=SecurityMeasure.choices,
+                                                  widget=forms.CheckboxSelectMultiple, required=False)
+    security_measures_other = forms.CharField(label=_("Other security measures"), max_length=300, required=False)
+    ip_addresses = IpListField(
+        label=_("IP addresses of the system"), required=False,
+        help_text=_("The IP addresses used on the Internet, one per line; do not list internal addresses."))
+    domains = DomainListField(label=_("Domain names"), required=False, help_text=_("One per line."))
+    system_purpose = forms.CharField(label=_("Main purpose of the system"), required=False,
+                                     widget=forms.Textarea(attrs={"rows": 2}))
+    attachment_kinds = forms.MultipleChoiceField(label=_("Information sent with the report"),
+                                                 choices=AttachmentKind.choices,
+                                                 widget=forms.CheckboxSelectMultiple, required=False)
+    attachment_other = forms.CharField(label=_("Other attached information"), max_length=300, required=False)
+    confidential = YesNoField(
+        label=_("The information in this report must be kept confidential"), required=False, initial="no",
+        help_text=_("“Yes” limits the incident to the standing office, the response team and your organisation."))
+    # 10
+    recommendations = forms.CharField(label=_("Recommendations, requests for support"), required=False,
+                                      widget=forms.Textarea(attrs={"rows": 3}))
+    # 11
+    reported_at = forms.DateTimeField(widget=DateTimeLocalInput(), input_formats=DATETIME_FORMATS,
+                                      **_required(_("Time of reporting")))
+
+    def __init__(self, *args, systems=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if systems is not None:
+            self.fields["system"].queryset = systems
+        else:
+            del self.fields["system"]
+        for name, field in self.fields.items():
+            if field.required:
+                field.error_messages["required"] = _("Required: fill in “%(label)s”.") % {"label": field.label}
+
+    def clean(self):
+        data = super().clean()
+        method = data.get("detection_method")
+        if method in (DetectionMethod.NOTIFIED, DetectionMethod.OTHER) and not data.get("detection_detail"):
+            self.add_error("detection_detail", _("Say who notified you, or what the other method was."))
+        detected, reported = data.get("detected_at"), data.get("reported_at")
+        if detected and reported and detected > reported:
+            self.add_error("detected_at", _("The incident cannot be detected after it was reported."))
+        return data
+
+    def sections(self):
+        """(heading, [bound fields]) in the order of Biểu mẫu 03, for the template."""
+        return [(heading, [self[name] for name in names if name in self.fields]) for heading, names in SECTIONS]
+
+
+UPLOAD_KINDS = [(AttachmentKind.SYSTEM_LOG, "files_system_log"), (AttachmentKind.MALWARE_SAMPLE, "files_malware"),
+                (AttachmentKind.OTHER, "files_other")]
+
+
+class VerificationForm(forms.Form):
+    verification_method = forms.ChoiceField(label=_("How the sender was verified"),
+                                            choices=VerificationMethod.choices)
+    verification_note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+                                        help_text=_("E.g. the number called back and who answered."))
+
+
+class ClassificationForm(forms.Form):
+    cause = forms.ChoiceField(label=_("Cause"), choices=[("", _("— choose —"))] + Cause.choices)
+    attack_type = forms.ChoiceField(label=_("Attack type"), required=False,
+                                    choices=[("", _("— not an attack —"))] + AttackType.choices)
+    effects = forms.MultipleChoiceField(label=_("Effects (QĐ 05/2017 Điều 9.1)"), choices=Effect.choices,
+                                        widget=forms.CheckboxSelectMultiple, required=False)
+    owner_can_handle = forms.TypedChoiceField(
+        label=_("Can the owner control and handle the incident?"), required=False, widget=forms.RadioSelect,
+        choices=[("", _("Not yet known")), ("yes", _("Yes")), ("no", _("No"))],
+        coerce=lambda v: {"yes": True, "no": False}.get(v), empty_value=None)
+    system = forms.ModelChoiceField(label=_("Registered system"), required=False,
+                                    queryset=InformationSystem.objects.all(), empty_label=_("— none —"))
+
+
+class SeverityDecisionForm(forms.Form):
+    severity = forms.ChoiceField(label=_("The national coordinator decided"),
+                                 choices=[("serious", _("Serious")), ("normal", _("Normal"))])
+    decision = forms.CharField(label=_("Decision reference"), max_length=200,
+                               help_text=_("Number and date of the coordinator's document or message."))
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class MergeForm(forms.Form):
+    into = forms.CharField(label=_("Reference of the incident to keep"), max_length=20,
+                           help_text=_("E.g. SC-2026-0001. This incident becomes a duplicate of that one."))
+    reason = forms.CharField(label=_("Reason"), max_length=300, required=False)
+
+
+class LinkForm(forms.Form):
+    other = forms.CharField(label=_("Reference of the related incident"), max_length=20)
+    note = forms.CharField(label=_("Note"), max_length=300, required=False)

@@ -1,0 +1,23 @@
+"""Background work of the incidents app, run by `ungcuu worker` (django.tasks backport)."""
+
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
+from django.utils import translation
+from django_tasks import task
+
+from ungcuu.incidents.models import Incident
+from ungcuu.registry.models import Deployment
+
+
+@task()
+def send_acknowledgement(incident_id: int) -> int:
+    """E-mail the reporter and the contact person the reference (TT 20 Điều 10.1.b: acknowledge at once)."""
+    incident = Incident.objects.get(pk=incident_id)
+    recipients = list(dict.fromkeys(e for e in (incident.reporter_email, incident.contact_email) if e))
+    if not recipients:
+        return 0
+    with translation.override("vi"):
+        context = {"incident": incident, "deployment": Deployment.current()}
+        subject = render_to_string("incidents/acknowledgement_subject.txt", context).strip()
+        body = render_to_string("incidents/acknowledgement_email.txt", context)
+    return send_mail(subject, body, None, recipients)
