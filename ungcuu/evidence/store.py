@@ -44,10 +44,7 @@ def save(fileobj, name: str = "") -> StoredBlob:
     handle, temp_name = tempfile.mkstemp(dir=root, prefix=".incoming-")
     try:
         with os.fdopen(handle, "wb") as out:
-            if hasattr(fileobj, "chunks"):
-                chunks = fileobj.chunks(CHUNK)
-            else:
-                chunks = iter(lambda: fileobj.read(CHUNK), b"")
+            chunks = fileobj.chunks(CHUNK) if hasattr(fileobj, "chunks") else iter(lambda: fileobj.read(CHUNK), b"")
             for chunk in chunks:
                 size += len(chunk)
                 if size > settings.EVIDENCE_MAX_BYTES:

@@ -444,7 +444,8 @@ def dispatch_member(*, actor, incident: Incident, user, role: str = "") -> Respo
         if not created:
             raise ValidationError({"user": _("%(name)s is already dispatched to this incident.") % {"name": user}})
         record(actor=actor, action="incidents.dispatch", target=incident,
-               summary=_("%(name)s dispatched") % {"name": user.get_full_name()}, changes={"user": user.pk, "role": role})
+               summary=_("%(name)s dispatched") % {"name": user.get_full_name()},
+               changes={"user": user.pk, "role": role})
     return responder
 
 

@@ -61,10 +61,7 @@ def _split_list(value) -> list[str]:
     """A list from the API, or one item per line/comma/semicolon from a text box."""
     if value in (None, ""):
         return []
-    if isinstance(value, (list, tuple)):
-        items = [str(v) for v in value]
-    else:
-        items = re.split(r"[\s,;]+", str(value))
+    items = [str(v) for v in value] if isinstance(value, (list, tuple)) else re.split(r"[\s,;]+", str(value))
     return [item.strip() for item in items if item.strip()]
 
 
@@ -228,7 +225,7 @@ class ReportForm(forms.Form):
             self.fields["system"].queryset = systems
         else:
             del self.fields["system"]
-        for name, field in self.fields.items():
+        for _name, field in self.fields.items():
             if field.required:
                 field.error_messages["required"] = _("Required: fill in “%(label)s”.") % {"label": field.label}
 
@@ -259,9 +256,9 @@ class VerificationForm(forms.Form):
 
 
 class ClassificationForm(forms.Form):
-    cause = forms.ChoiceField(label=_("Cause"), choices=[("", _("— choose —"))] + Cause.choices)
+    cause = forms.ChoiceField(label=_("Cause"), choices=[("", _("— choose —")), *Cause.choices])
     attack_type = forms.ChoiceField(label=_("Attack type"), required=False,
-                                    choices=[("", _("— not an attack —"))] + AttackType.choices)
+                                    choices=[("", _("— not an attack —")), *AttackType.choices])
     effects = forms.MultipleChoiceField(label=_("Effects (QĐ 05/2017 Điều 9.1)"), choices=Effect.choices,
                                         widget=forms.CheckboxSelectMultiple, required=False)
     owner_can_handle = forms.TypedChoiceField(

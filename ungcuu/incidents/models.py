@@ -127,7 +127,8 @@ class Cause(models.TextChoices):
     """Incident causes (Hà Tĩnh TTHC, seed 003)."""
 
     CYBER_ATTACK = "cyber_attack", _("Cyber attack")
-    SYSTEM_FAULT = "system_fault", _("System, equipment, software, infrastructure, power, transmission or hosting fault")
+    SYSTEM_FAULT = "system_fault", _(
+        "System, equipment, software, infrastructure, power, transmission or hosting fault")
     OPERATOR_ERROR = "operator_error", _("Administrator or operator error")
     NATURAL_DISASTER = "natural_disaster", _("Natural disaster")
 
@@ -350,6 +351,9 @@ class IncidentLink(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["source", "target"], name="incident_link_once")]
 
+    def __str__(self):
+        return f"{self.source_id} ↔ {self.target_id}"
+
 
 class Responder(models.Model):
     """A team member dispatched to an incident; gives them access (need-to-know)."""
@@ -365,9 +369,15 @@ class Responder(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["incident", "user"], name="responder_once")]
 
+    def __str__(self):
+        return f"{self.user} → {self.incident_id}"
+
 
 class ReferenceCounter(models.Model):
     """The last reference number issued per year; locked while a number is taken (gap-free)."""
 
     year = models.PositiveSmallIntegerField(primary_key=True)
     last = models.PositiveIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.year}: {self.last}"
