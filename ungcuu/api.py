@@ -15,6 +15,8 @@ from ninja.security import django_auth
 
 from ungcuu.accounts.api import TokenAuth
 from ungcuu.accounts.api import router as accounts_router
+from ungcuu.evidence.api import router as evidence_router
+from ungcuu.incidents.api import router as incidents_router
 from ungcuu.registry.api import router as registry_router
 
 
@@ -37,6 +39,8 @@ api = NinjaAPI(
 )
 api.add_router("/", accounts_router)
 api.add_router("/", registry_router)
+api.add_router("/", evidence_router)
+api.add_router("/", incidents_router)
 
 # Pydantic error types → messages a person can act on.
 _SCHEMA_MESSAGES = {

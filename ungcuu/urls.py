@@ -10,6 +10,8 @@ urlpatterns = [
     path("accounts/", include("ungcuu.accounts.urls")),
     path("registry/", include("ungcuu.registry.urls")),
     path("audit/", include("ungcuu.audit.urls")),
+    path("", include("ungcuu.incidents.urls")),
+    path("", include("ungcuu.evidence.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

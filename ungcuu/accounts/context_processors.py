@@ -8,6 +8,8 @@ from ungcuu.registry.models import Deployment
 # (label, url name, roles allowed; None means every signed-in user)
 NAVIGATION = [
     (_("Home"), "home", None),
+    (_("Incidents"), "incidents:list", None),
+    (_("Report an incident"), "incidents:report", None),
     (_("Information systems"), "registry:systems", None),
     (_("Organisations"), "registry:organisations", None),
     (_("People and team"), "registry:people", None),
@@ -26,6 +28,10 @@ def navigation(request):
     for label, name, roles in NAVIGATION:
         if roles is None or user.has_any_role(*roles):
             url = reverse(name)
-            active = path == url if name == "home" else path.startswith(url)
-            items.append({"label": label, "url": url, "active": active})
+            matches = path == url if name == "home" else path.startswith(url)
+            items.append({"label": label, "url": url, "active": matches})
+    # Only the most specific match is current: /incidents/report/ is not also "Incidents".
+    best = max((item for item in items if item["active"]), key=lambda item: len(item["url"]), default=None)
+    for item in items:
+        item["active"] = item is best
     return {"nav": items, "deployment": Deployment.current()}

@@ -176,6 +176,9 @@ def submit_report(*, submission: Submission, actor=None) -> Incident:
     systems = InformationSystem.objects.visible_to(actor) if actor is not None and actor.pk else None
     form = ReportForm(data=submission.payload, systems=systems)
     errors = {field: list(messages) for field, messages in form.errors.items()} if not form.is_valid() else {}
+    # A misspelt field name would otherwise be dropped without a word.
+    for name in sorted(set(submission.payload) - set(ReportForm.base_fields)):
+        errors[name] = [_("Unknown field.")]
     if submission.errors.get("files"):
         errors["files"] = submission.errors["files"]
     if errors:

@@ -17,13 +17,17 @@ from ungcuu.incidents.models import (
     DetectionMethod,
     Effect,
     HandlingStatus,
+    IncidentStatus,
     NotifiedParty,
     SecurityMeasure,
     Service,
+    Severity,
     VerificationMethod,
 )
+from ungcuu.incidents.search import IncidentFilters
 from ungcuu.lib import netaddr
-from ungcuu.registry.models import SECURITY_LEVELS, InformationSystem
+from ungcuu.lib.forms import DateInput
+from ungcuu.registry.models import PROVINCE_WIDE_ROLES, SECURITY_LEVELS, InformationSystem, Organisation
 
 # Section headings of Biểu mẫu 03, with the fields under each, in the form's order.
 SECTIONS = [
@@ -31,7 +35,7 @@ SECTIONS = [
      ["reporter_name", "reporter_address", "reporter_phone", "reporter_email"]),
     (_("2. Contact person"), ["contact_name", "contact_position", "contact_phone", "contact_email"]),
     (_("3. Details of the affected system"),
-     ["system", "operator_name", "owner_name", "system_name", "system_level", "security_provider_name",
+     ["operator_name", "owner_name", "system_name", "system_level", "security_provider_name",
       "connectivity_provider_name"]),
     (_("4. Brief description of the incident"), ["description"]),
     (_("5. Date and time of detection"), ["detected_at"]),
@@ -135,6 +139,8 @@ def _required(label, **kwargs):
 
 class ReportForm(forms.Form):
     """Báo cáo ban đầu sự cố mạng: (*) fields are required, with Vietnamese messages that say what to fix."""
+
+    list_fields = frozenset({"notified_parties", "services", "security_measures", "attachment_kinds"})
 
     # 1
     reporter_name = forms.CharField(max_length=300, **_required(
@@ -289,3 +295,43 @@ class MergeForm(forms.Form):
 class LinkForm(forms.Form):
     other = forms.CharField(label=_("Reference of the related incident"), max_length=20)
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
+
+
+class IncidentFilterForm(forms.Form):
+    """The list's filters; invalid values are ignored rather than failing the page."""
+
+    q = forms.CharField(label=_("Search"), required=False)
+    status = forms.ChoiceField(label=_("Status"), required=False,
+                               choices=[("", _("All statuses")), *IncidentStatus.choices])
+    attack_type = forms.ChoiceField(label=_("Attack type"), required=False,
+                                    choices=[("", _("All types")), *AttackType.choices])
+    cause = forms.ChoiceField(label=_("Cause"), required=False, choices=[("", _("All causes")), *Cause.choices])
+    severity = forms.ChoiceField(label=_("Severity"), required=False,
+                                 choices=[("", _("All severities")), *Severity.choices])
+    organisation = forms.ModelChoiceField(label=_("Reporting organisation"), required=False,
+                                          queryset=Organisation.objects.all(), empty_label=_("All organisations"))
+    system = forms.ModelChoiceField(label=_("System"), required=False, queryset=InformationSystem.objects.none(),
+                                    empty_label=_("All systems"))
+    detected_from = forms.DateField(label=_("Detected from"), required=False, widget=DateInput())
+    detected_to = forms.DateField(label=_("Detected to"), required=False, widget=DateInput())
+    sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=[
+        ("-detected", _("Detected, newest first")), ("detected", _("Detected, oldest first")),
+        ("-received", _("Received, newest first")), ("received", _("Received, oldest first"))])
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if user is not None:
+            self.fields["system"].queryset = InformationSystem.objects.visible_to(user)
+            if not user.has_any_role(*PROVINCE_WIDE_ROLES) and user.organisation_id:
+                self.fields["organisation"].queryset = Organisation.objects.subtree_of(user.organisation)
+
+    def filters(self) -> IncidentFilters:
+        self.is_valid()  # fields with a bad value are left out of cleaned_data, i.e. not filtered on
+        data = self.cleaned_data
+        return IncidentFilters(
+            q=data.get("q") or "", status=data.get("status") or "", attack_type=data.get("attack_type") or "",
+            cause=data.get("cause") or "", severity=data.get("severity") or "",
+            organisation=data["organisation"].pk if data.get("organisation") else None,
+            system=data["system"].pk if data.get("system") else None,
+            detected_from=data.get("detected_from"), detected_to=data.get("detected_to"),
+            sort=data.get("sort") or "-detected")
