@@ -8,6 +8,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
 CHUNK = 1024 * 1024
@@ -24,9 +25,9 @@ def path_of(sha256: str) -> Path:
 
 
 def _too_large(name: str) -> ValidationError:
-    limit_mb = settings.EVIDENCE_MAX_BYTES // (1024 * 1024)
-    return ValidationError(_("The file “%(name)s” is larger than the %(limit)s MB limit.")
-                           % {"name": name, "limit": limit_mb}, code="too_large")
+    # filesizeformat: a limit below 1 MB (tests, small deployments) must not read "0 MB".
+    return ValidationError(_("The file “%(name)s” is larger than the %(limit)s limit.")
+                           % {"name": name, "limit": filesizeformat(settings.EVIDENCE_MAX_BYTES)}, code="too_large")
 
 
 def save(fileobj, name: str = "") -> StoredBlob:
@@ -74,16 +75,23 @@ def save_bytes(data: bytes, name: str = "") -> StoredBlob:
     return save(io.BytesIO(data), name)
 
 
+def hash_file(handle) -> str:
+    """The SHA-256 of an open binary file from its start; leaves it positioned at the start again."""
+    handle.seek(0)
+    digest = hashlib.sha256()
+    for chunk in iter(lambda: handle.read(CHUNK), b""):
+        digest.update(chunk)
+    handle.seek(0)
+    return digest.hexdigest()
+
+
 def rehash(sha256: str) -> str | None:
     """The SHA-256 of the stored bytes now, or None when the file is gone."""
-    target = path_of(sha256)
-    if not target.exists():
+    try:
+        with open_blob(sha256) as source:
+            return hash_file(source)
+    except FileNotFoundError:
         return None
-    digest = hashlib.sha256()
-    with open(target, "rb") as source:
-        for chunk in iter(lambda: source.read(CHUNK), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def open_blob(sha256: str):
