@@ -6,6 +6,7 @@ member, auditor, reporter and owner of health, and an outsider (reporter + syste
 """
 
 import pytest
+from django.core.management import call_command
 from django.test import Client
 
 from ungcuu.accounts import actions as account_actions
@@ -80,3 +81,13 @@ def api_for():
         return Client(headers={"authorization": f"Bearer {raw}"})
 
     return make
+
+
+@pytest.fixture
+def run_tasks(db):
+    """Run the queued background tasks, as `ungcuu worker` would, until the queue is empty."""
+
+    def run():
+        call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+
+    return run

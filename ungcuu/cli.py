@@ -1,7 +1,8 @@
 """The `ungcuu` command: Django's management commands under the product's name.
 
     ungcuu serve [--host H] [--port P] [--workers N]
-    ungcuu migrate | demo | createsuperuser | token create --user NAME | token revoke ID | audit verify
+    ungcuu migrate | demo | worker [--batch] | createsuperuser | token create --user NAME | token revoke ID
+    ungcuu audit verify
 """
 
 import os

@@ -177,7 +177,7 @@ def submit_report(*, submission: Submission, actor=None) -> Incident:
     form = ReportForm(data=submission.payload, systems=systems)
     errors = {field: list(messages) for field, messages in form.errors.items()} if not form.is_valid() else {}
     # A misspelt field name would otherwise be dropped without a word.
-    for name in sorted(set(submission.payload) - set(ReportForm.base_fields)):
+    for name in sorted(set(submission.payload) - set(form.fields)):
         errors[name] = [_("Unknown field.")]
     if submission.errors.get("files"):
         errors["files"] = submission.errors["files"]
@@ -304,14 +304,14 @@ def classify(*, actor, incident: Incident, cause: str, attack_type: str = "", ef
 def propose_serious(*, actor, incident: Incident, note: str = "") -> Incident:
     """The province proposes 'serious' to the national coordinator (TT 20 Điều 10.1.c); it cannot decide."""
     _require_triage(actor)
-    assessment = severity.assess_incident(incident)
-    if not assessment.meets_criteria:
-        raise ValidationError({"severity": [_("The criteria of QĐ 05/2017 Điều 9 are not all met:")]
-                               + [r for r in assessment.reasons if r.startswith("✘")]})
-    if incident.severity != Severity.NORMAL:
-        raise ValidationError({"severity": _("The incident is already proposed or decided as serious.")})
     with transaction.atomic():
-        incident = Incident.objects.select_for_update().get(pk=incident.pk)
+        incident = Incident.objects.select_for_update().select_related("system").get(pk=incident.pk)
+        assessment = severity.assess_incident(incident)
+        if not assessment.meets_criteria:
+            raise ValidationError({"severity": [_("The criteria of QĐ 05/2017 Điều 9 are not all met:")]
+                                   + [r for r in assessment.reasons if r.startswith("✘")]})
+        if incident.severity != Severity.NORMAL:
+            raise ValidationError({"severity": _("The incident is already proposed or decided as serious.")})
         incident.severity = Severity.PROPOSED_SERIOUS
         incident.save(update_fields=["severity", "updated_at"])
         record(actor=actor, action="incidents.propose_serious", target=incident,
@@ -344,10 +344,10 @@ def reject_report(*, actor, incident: Incident, reason: str) -> Incident:
     _require_triage(actor)
     if not reason.strip():
         raise ValidationError({"reason": _("Say why this is not an incident.")})
-    if incident.status not in (IncidentStatus.RECEIVED, IncidentStatus.VERIFIED):
-        raise ValidationError({"__all__": _("Only a report still in triage can be rejected.")})
     with transaction.atomic():
         incident = Incident.objects.select_for_update().get(pk=incident.pk)
+        if incident.status not in (IncidentStatus.RECEIVED, IncidentStatus.VERIFIED):
+            raise ValidationError({"__all__": _("Only a report still in triage can be rejected.")})
         old = incident.status
         incident.status = IncidentStatus.REJECTED
         incident.save(update_fields=["status", "updated_at"])
@@ -405,14 +405,14 @@ def merge_incident(*, actor, duplicate: Incident, into: Incident, reason: str = 
     _require_triage(actor)
     if duplicate.pk == into.pk:
         raise ValidationError({"into": _("An incident cannot be merged into itself.")})
-    if into.status == IncidentStatus.MERGED:
-        raise ValidationError({"into": _("%(ref)s is itself merged into another incident; merge into that one.")
-                               % {"ref": into.reference}})
-    if duplicate.status == IncidentStatus.MERGED:
-        raise ValidationError({"into": _("This incident is already merged.")})
     with transaction.atomic():
         duplicate = Incident.objects.select_for_update().get(pk=duplicate.pk)
         into = Incident.objects.select_for_update().get(pk=into.pk)
+        if into.status == IncidentStatus.MERGED:
+            raise ValidationError({"into": _("%(ref)s is itself merged into another incident; merge into that one.")
+                                   % {"ref": into.reference}})
+        if duplicate.status == IncidentStatus.MERGED:
+            raise ValidationError({"into": _("This incident is already merged.")})
         old = duplicate.status
         duplicate.status = IncidentStatus.MERGED
         duplicate.merged_into = into

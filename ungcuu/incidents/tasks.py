@@ -3,6 +3,7 @@
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.translation import gettext as _
 from django_tasks import task
 
 from ungcuu.incidents.models import Incident
@@ -17,7 +18,9 @@ def send_acknowledgement(incident_id: int) -> int:
     if not recipients:
         return 0
     with translation.override("vi"):
-        context = {"incident": incident, "deployment": Deployment.current()}
+        deployment = Deployment.current()
+        context = {"incident": incident, "deployment": deployment,
+                   "team": deployment.team_name or _("The provincial incident response team")}
         subject = render_to_string("incidents/acknowledgement_subject.txt", context).strip()
         body = render_to_string("incidents/acknowledgement_email.txt", context)
     return send_mail(subject, body, None, recipients)
