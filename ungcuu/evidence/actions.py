@@ -87,11 +87,12 @@ def _mismatch_error(evidence: EvidenceFile) -> ValidationError:
 # Adding ------------------------------------------------------------------------------------------
 
 
-def _clean_name(name: str) -> str:
-    """The file name without any folder part or control characters (it ends up in a download header)."""
+def clean_file_name(name: str) -> str:
+    """The file name without any folder part or control characters: it ends up in a download header
+    and as the name inside a ZIP, where "../x" must not climb out of the folder it is unpacked in."""
     name = os.path.basename((name or "").replace("\\", "/"))
     name = "".join(c for c in name if c.isprintable()).strip()
-    return name[:NAME_LENGTH] or "file"
+    return name[:NAME_LENGTH] if name.strip(".") else "file"
 
 
 def add_evidence(*, actor, incident: Incident, upload, kind: str, description: str = "") -> EvidenceFile:
@@ -111,7 +112,7 @@ def add_evidence(*, actor, incident: Incident, upload, kind: str, description: s
         errors["description"] = _("Keep the description under %(n)s characters.") % {"n": DESCRIPTION_LENGTH}
     if errors:
         raise ValidationError(errors)
-    name = _clean_name(getattr(upload, "name", ""))
+    name = clean_file_name(getattr(upload, "name", ""))
     try:
         # On disk (fsynced) before the row that names it is committed; a refused file leaves nothing.
         blob = store.save(upload, name)

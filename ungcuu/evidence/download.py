@@ -41,7 +41,9 @@ def zip_sample(evidence: EvidenceFile, source):
                                  encryption=pyzipper.WZ_AES) as archive:
             archive.setpassword(ZIP_PASSWORD.encode())
             source.seek(0)
-            with archive.open(evidence.original_name, "w", force_zip64=evidence.size >= ZIP64_FROM) as out:
+            # Cleaned again: files that came with a report were named before this module saw them.
+            name = actions.clean_file_name(evidence.original_name)
+            with archive.open(name, "w", force_zip64=evidence.size >= ZIP64_FROM) as out:
                 for chunk in iter(lambda: source.read(CHUNK), b""):
                     out.write(chunk)
         target.seek(0)
@@ -72,9 +74,9 @@ def download(*, actor, evidence: EvidenceFile) -> FileResponse:
         if evidence.is_malware:
             packed = zip_sample(evidence, source)
             source.close()
-            return _attachment(packed, f"{evidence.original_name}.zip")
+            return _attachment(packed, f"{actions.clean_file_name(evidence.original_name)}.zip")
     except BaseException:
         if source is not None:
             source.close()
         raise
-    return _attachment(source, evidence.original_name)
+    return _attachment(source, actions.clean_file_name(evidence.original_name))

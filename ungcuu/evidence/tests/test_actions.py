@@ -41,6 +41,8 @@ def test_folder_parts_and_control_characters_are_dropped_from_the_name(province,
     evidence = actions.add_evidence(actor=province.officer, incident=incident,
                                     upload=upload("..\\..\\C:\\logs\\a\nb.log"), kind="other")
     assert evidence.original_name == "ab.log"
+    assert [actions.clean_file_name(n) for n in ("..", ".", "", "../../etc/passwd")] == ["file", "file", "file",
+                                                                                          "passwd"]
 
 
 def test_custody_log_records_added_downloaded_handed_over_and_verified(province, incident, log_file):

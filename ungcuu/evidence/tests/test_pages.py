@@ -234,3 +234,11 @@ def test_signed_out_visitors_are_sent_to_the_login_page(incident, log_file):
     response = Client().get(reverse("evidence:download", args=[log_file.pk]))
     assert response.status_code == 302
     assert "login" in response.url
+
+
+def test_incident_page_shows_the_evidence_panel(province, client_for, incident, log_file, sample):
+    body = client_for(province.reporter).get(reverse("incidents:detail", args=[incident.reference])).content.decode()
+    assert log_file.sha256 in body
+    assert sample.original_name in body
+    assert "infected" in body
+    assert add_url(incident) in body
