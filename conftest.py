@@ -5,6 +5,8 @@ province → pa05 (standing office). Personas: admin, officer (standing officer)
 member, auditor, reporter and owner of health, and an outsider (reporter + system owner) of finance.
 """
 
+from unittest import mock
+
 import pytest
 from django.core.management import call_command
 from django.test import Client
@@ -88,6 +90,8 @@ def run_tasks(db):
     """Run the queued background tasks, as `ungcuu worker` would, until the queue is empty."""
 
     def run():
-        call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+        # The worker closes connections it thinks stale, which would end the test's transaction.
+        with mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None):
+            call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
 
     return run

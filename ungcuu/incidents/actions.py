@@ -305,7 +305,7 @@ def propose_serious(*, actor, incident: Incident, note: str = "") -> Incident:
     """The province proposes 'serious' to the national coordinator (TT 20 Điều 10.1.c); it cannot decide."""
     _require_triage(actor)
     with transaction.atomic():
-        incident = Incident.objects.select_for_update().select_related("system").get(pk=incident.pk)
+        incident = Incident.objects.select_for_update(of=("self",)).select_related("system").get(pk=incident.pk)
         assessment = severity.assess_incident(incident)
         if not assessment.meets_criteria:
             raise ValidationError({"severity": [_("The criteria of QĐ 05/2017 Điều 9 are not all met:")]
