@@ -105,6 +105,74 @@ SYSTEMS = [
 ]
 
 
+INCIDENTS = [
+    # (reporter username, system name or None, days ago, description, confidential, triage)
+    # triage: None, or (verification method, cause, attack type, effects, owner can handle)
+    ("baocao", "Hệ thống thông tin quản lý bệnh viện (HIS)", 2,
+     "Máy chủ HIS bị mã độc tống tiền mã hóa dữ liệu, hiện thông báo đòi tiền chuộc.\n"
+     "Một số máy trạm khoa Khám bệnh không truy cập được hồ sơ bệnh án.", True,
+     ("phone_callback", "cyber_attack", "encryption", ["service_interruption"], True)),
+    ("baocao", "Trang thông tin điện tử Sở Y tế", 5,
+     "Trang chủ syt.quangngai.gov.vn bị thay đổi giao diện, hiển thị nội dung lạ.", False,
+     ("authenticated_account", "cyber_attack", "defacement", ["service_interruption"], True)),
+    ("chuquan", "Trang thông tin điện tử Sở Y tế", 5,
+     "Trang thông tin Sở Y tế bị chèn nội dung lạ trên trang chủ (báo cáo trùng).", False, None),
+    ("thuongtruc", "Hệ thống thông tin giải quyết thủ tục hành chính tỉnh", 1,
+     "Tấn công từ chối dịch vụ (DDoS) vào cổng dịch vụ công, lưu lượng tăng đột biến từ nhiều IP nước ngoài.",
+     False, None),
+    ("chuquan", None, 9, "Cán bộ nhận thư điện tử giả mạo Sở Y tế yêu cầu đăng nhập lại tài khoản thư công vụ "
+     "qua đường dẫn lạ.", False, ("official_address", "cyber_attack", "spoofing", [], True)),
+]
+
+
+def _load_incidents(users: dict) -> int:
+    from django.utils import timezone
+
+    from ungcuu.incidents import actions as incident_actions
+    from ungcuu.incidents.models import Channel, Incident
+
+    created = 0
+    officer = users["thuongtruc"]
+    for username, system_name, days_ago, description, confidential, triage in INCIDENTS:
+        if Incident.objects.filter(description=description).exists():
+            continue
+        reporter = users[username]
+        system = InformationSystem.objects.filter(name=system_name).first() if system_name else None
+        organisation = reporter.organisation
+        detected = timezone.localtime() - timezone.timedelta(days=days_ago, hours=3)
+        payload = {
+            "reporter_name": organisation.name, "reporter_address": "(dữ liệu mẫu) Quảng Ngãi",
+            "reporter_phone": "0255 000 0001", "reporter_email": reporter.email,
+            "contact_name": reporter.get_full_name(), "contact_phone": "0905000010", "contact_email": reporter.email,
+            "operator_name": system.operator.name if system else organisation.name,
+            "owner_name": system.owner.name if system else "", "system_name": system.name if system else "",
+            "system_level": system.level if system else None, "description": description,
+            "detected_at": detected.strftime("%Y-%m-%dT%H:%M"), "handling_status": "not_handled",
+            "detection_method": "log_review", "notified_parties": ["network_member"],
+            "ip_addresses": [], "domains": [d.domain for d in system.domains.all()] if system else [],
+            "confidential": "yes" if confidential else "no",
+            "reported_at": (detected + timezone.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
+        }
+        if system is not None and InformationSystem.objects.visible_to(reporter).filter(pk=system.pk).exists():
+            payload["system"] = system.pk
+        _submission, incident, errors = incident_actions.report_incident(
+            channel=Channel.WEB_FORM, payload=payload, actor=reporter)
+        if incident is None:
+            raise ValueError(f"demo incident refused: {errors}")
+        created += 1
+        if triage:
+            method, cause, attack_type, effects, can_handle = triage
+            incident_actions.verify_sender(actor=officer, incident=incident, method=method)
+            incident_actions.classify(actor=officer, incident=incident, cause=cause, attack_type=attack_type,
+                                      effects=effects, owner_can_handle=can_handle, system=system)
+    duplicate = Incident.objects.filter(description__startswith="Trang thông tin Sở Y tế bị chèn").first()
+    original = Incident.objects.filter(description__startswith="Trang chủ syt.quangngai.gov.vn").first()
+    if duplicate and original and duplicate.merged_into_id is None:
+        incident_actions.merge_incident(actor=officer, duplicate=duplicate, into=original,
+                                        reason="Cùng sự cố thay đổi giao diện")
+    return created
+
+
 @transaction.atomic
 def load() -> int:
     """Create whatever of the demo data is missing; return how many records were created."""
@@ -164,4 +232,5 @@ def load() -> int:
             standing_office_phone="0255 000 0000", standing_office_email="ucsc@demo.quangngai.gov.vn",
             steering_committee=orgs["steering"], national_coordinator=orgs["vncert"])
         created += 1
+    created += _load_incidents({u.username: u for u in User.objects.select_related("organisation")})
     return created

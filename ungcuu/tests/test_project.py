@@ -16,6 +16,7 @@ from django.core.management import call_command
 from ungcuu import demo
 from ungcuu.accounts.models import Role, User
 from ungcuu.audit.models import verify_chain
+from ungcuu.incidents.models import Incident
 from ungcuu.registry.models import Deployment, InformationSystem, Organisation, Person
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -68,6 +69,11 @@ def test_demo_data_matches_the_issue_and_loads_idempotently(db):
     assert held == set(Role.values)
     for user in User.objects.all():
         assert user.check_password(demo.DEMO_PASSWORD), user.username
+    incidents = Incident.objects.all()
+    assert incidents.count() == len(demo.INCIDENTS)
+    assert incidents.filter(status="merged").count() == 1  # a duplicate already merged, to show how it looks
+    assert incidents.filter(confidential=True).count() == 1
+    assert incidents.exclude(attack_type="").count() == 3
     assert verify_chain().ok
 
 
@@ -75,7 +81,7 @@ def test_ungcuu_command_lists_the_operations():
     result = subprocess.run([sys.executable, "-m", "ungcuu.cli", "help"], capture_output=True, text=True,
                             cwd=ROOT, timeout=60)
     assert result.returncode == 0
-    for command in ("serve", "migrate", "demo", "createsuperuser", "token", "audit"):
+    for command in ("serve", "migrate", "demo", "worker", "createsuperuser", "token", "audit"):
         assert command in result.stdout, command
 
 
