@@ -1,6 +1,7 @@
 """The product as a whole: migrations, settings, the `ungcuu` command, demo data and the real server."""
 
 import io
+import json
 import os
 import socket
 import subprocess
@@ -17,6 +18,7 @@ from ungcuu import demo
 from ungcuu.accounts.models import Role, User
 from ungcuu.audit.models import verify_chain
 from ungcuu.incidents.models import Incident
+from ungcuu.incidents.tests.helpers import report_payload
 from ungcuu.registry.models import Deployment, InformationSystem, Organisation, Person
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -93,11 +95,17 @@ def free_port() -> int:
 
 @pytest.mark.skipif(os.environ.get("DATABASE_URL", "").startswith("postgres"),
                     reason="the served database is a throw-away SQLite file")
-def test_serve_runs_gunicorn_with_static_files(tmp_path):
-    """`ungcuu serve` starts a real server: the Vietnamese login page and its static files load."""
+def test_serve_runs_gunicorn_with_static_files_and_the_task_worker(tmp_path):
+    """`ungcuu serve` starts a real server: the Vietnamese login page and its static files load, and a
+    report through the API gets its acknowledgement e-mail from the worker that serve started."""
     env = {**os.environ, "UNGCUU_DATA_DIR": str(tmp_path), "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
+    env.pop("EMAIL_HOST", None)
+    env.pop("EMAIL_BACKEND", None)
     cli = [sys.executable, "-m", "ungcuu.cli"]
     subprocess.run([*cli, "migrate", "-v0"], env=env, check=True, cwd=ROOT, timeout=120)
+    subprocess.run([*cli, "demo"], env=env, check=True, cwd=ROOT, timeout=120, capture_output=True)
+    token = subprocess.run([*cli, "token", "create", "--user", "baocao"], env=env, check=True, cwd=ROOT,
+                           timeout=60, capture_output=True, text=True).stdout.strip()
     port = free_port()
     server = subprocess.Popen([*cli, "serve", "--port", str(port), "--workers", "1"], env=env, cwd=ROOT,
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
@@ -117,6 +125,18 @@ def test_serve_runs_gunicorn_with_static_files(tmp_path):
         css = urllib.request.urlopen(f"{base}/static/vendor/pico-2.1.1.min.css", timeout=5)
         assert css.status == 200
         assert "max-age" in css.headers.get("Cache-Control", "") or css.headers.get("Last-Modified")
+
+        report = json.dumps(report_payload()).encode()
+        request = urllib.request.Request(f"{base}/api/v1/incidents", data=report, method="POST", headers={
+            "Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+        reference = json.load(urllib.request.urlopen(request, timeout=10))["reference"]
+        for _ in range(100):
+            mails = [p.read_text() for p in (tmp_path / "mail").glob("*")] if (tmp_path / "mail").exists() else []
+            if any(reference in mail for mail in mails):
+                break
+            time.sleep(0.2)
+        else:
+            pytest.fail("no acknowledgement e-mail was written by the worker")
     finally:
         server.terminate()
         server.wait(timeout=20)

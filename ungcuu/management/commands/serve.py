@@ -1,5 +1,9 @@
 """Serve ungcuu with gunicorn (a production server), static files included via WhiteNoise."""
 
+import atexit
+import subprocess
+import sys
+
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
@@ -13,6 +17,10 @@ class Command(BaseCommand):
         parser.add_argument("--workers", type=int, default=2)
         parser.add_argument("--threads", type=int, default=4)
         parser.add_argument("--no-collectstatic", action="store_true")
+        parser.add_argument("--no-worker", action="store_true",
+                            help="Do not start the background task worker (run `ungcuu worker` separately).")
+        parser.add_argument("--no-access-log", action="store_true",
+                            help="Do not log each request (a reverse proxy usually logs them already).")
 
     def handle(self, *args, **options):
         from gunicorn.app.base import BaseApplication
@@ -26,7 +34,7 @@ class Command(BaseCommand):
                 self.cfg.set("bind", bind)
                 self.cfg.set("workers", options["workers"])
                 self.cfg.set("threads", options["threads"])
-                self.cfg.set("accesslog", "-")
+                self.cfg.set("accesslog", None if options["no_access_log"] else "-")
                 self.cfg.set("timeout", 60)
 
             def load(self):
@@ -35,5 +43,10 @@ class Command(BaseCommand):
 
                 return application
 
+        if not options["no_worker"]:
+            # Zero set-up: acknowledgements and reminders go out without a second command. Production can
+            # run `ungcuu worker` as its own service and pass --no-worker.
+            worker = subprocess.Popen([sys.executable, "-m", "ungcuu.cli", "worker"])
+            atexit.register(worker.terminate)
         self.stdout.write(f"ungcuu: http://{bind}/")
         Server().run()
