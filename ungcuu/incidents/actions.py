@@ -55,6 +55,13 @@ def _require_triage(actor) -> None:
         raise PermissionDenied(_("Only the standing office or the team leads may triage incidents."))
 
 
+def _require_open(incident: Incident) -> None:
+    """A merged duplicate stays as it was when merged; changes go to the incident it was merged into."""
+    if incident.status == IncidentStatus.MERGED:
+        raise ValidationError({"__all__": _("This report was merged into %(ref)s; work on that incident.")
+                               % {"ref": incident.merged_into.reference if incident.merged_into_id else "?"}})
+
+
 # Intake ------------------------------------------------------------------------------------------
 
 
@@ -251,6 +258,7 @@ def verify_sender(*, actor, incident: Incident, method: str, note: str = "") -> 
         raise ValidationError({"verification_note": _("Describe how the sender was verified.")})
     with transaction.atomic():
         incident = Incident.objects.select_for_update().get(pk=incident.pk)
+        _require_open(incident)
         before = snapshot(incident, ["verification_method", "verification_note", "status"])
         incident.verification_method = method
         incident.verification_note = note.strip()
@@ -283,6 +291,7 @@ def classify(*, actor, incident: Incident, cause: str, attack_type: str = "", ef
         raise ValidationError(errors)
     with transaction.atomic():
         incident = Incident.objects.select_for_update().get(pk=incident.pk)
+        _require_open(incident)
         before = snapshot(incident, CLASSIFICATION_FIELDS)
         incident.cause = cause
         incident.attack_type = attack_type
@@ -306,6 +315,7 @@ def propose_serious(*, actor, incident: Incident, note: str = "") -> Incident:
     _require_triage(actor)
     with transaction.atomic():
         incident = Incident.objects.select_for_update(of=("self",)).select_related("system").get(pk=incident.pk)
+        _require_open(incident)
         assessment = severity.assess_incident(incident)
         if not assessment.meets_criteria:
             raise ValidationError({"severity": [_("The criteria of QĐ 05/2017 Điều 9 are not all met:")]
@@ -328,6 +338,7 @@ def record_severity_decision(*, actor, incident: Incident, serious: bool, decisi
         raise ValidationError({"decision": _("Give the number and date of the coordinator's decision.")})
     with transaction.atomic():
         incident = Incident.objects.select_for_update().get(pk=incident.pk)
+        _require_open(incident)
         old = incident.severity
         incident.severity = Severity.SERIOUS if serious else Severity.NORMAL
         incident.severity_decision = decision.strip()

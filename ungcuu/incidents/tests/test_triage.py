@@ -154,6 +154,8 @@ def test_merge_keeps_both_records_and_moves_indicators_to_the_survivor(province,
         actions.merge_incident(actor=province.officer, duplicate=kept, into=duplicate)  # duplicate is merged
     with pytest.raises(ValidationError):
         actions.merge_incident(actor=province.officer, duplicate=kept, into=kept)
+    with pytest.raises(ValidationError, match=kept.reference):  # the duplicate is frozen as merged
+        actions.classify(actor=province.officer, incident=duplicate, cause="operator_error")
 
 
 def test_reject_keeps_the_report_with_the_reason(province):
