@@ -23,7 +23,7 @@ def test_concurrent_reports_get_distinct_consecutive_numbers(province, settings,
         try:
             barrier.wait(timeout=10)
             make_incident(province.reporter)
-        except Exception as exc:  # noqa: BLE001 - collected and asserted below
+        except Exception as exc:
             failures.append(exc)
         finally:
             connections.close_all()
