@@ -207,6 +207,10 @@ def submit_report(*, submission: Submission, actor=None) -> Incident:
         )
         if incident.system is not None and incident.system_level is None:
             incident.system_level = incident.system.level
+        # Files attached to the report count as "Thông tin gửi kèm" even when the box was not ticked.
+        sent_kinds = set(submission.files.values_list("kind", flat=True))
+        incident.attachment_kinds = [k for k in AttachmentKind.values
+                                     if k in sent_kinds or k in incident.attachment_kinds]
         incident.save()
         _add_report_indicators(incident)
         refresh_search_text(incident)

@@ -4,6 +4,7 @@ ReportForm is the one set of rules for a report, whichever way it arrives: the w
 it, and the intake action validates web, public, API (and later e-mail) payloads with it.
 """
 
+import ipaddress
 import re
 
 from django import forms
@@ -88,13 +89,27 @@ class ListField(forms.CharField):
         return "\n".join(value) if isinstance(value, (list, tuple)) else value
 
 
+def _ip_or_range(text: str) -> str | None:
+    """'198.51.100.5' or a registered range '198.51.100.0/28', normalised; None when neither."""
+    if "/" in text:
+        try:
+            return str(ipaddress.ip_network(text, strict=False))
+        except ValueError:
+            return None
+    address = netaddr.parse_address(text)
+    return str(address) if address is not None else None
+
+
 class IpListField(ListField):
+    """Addresses or ranges: choosing a registered system fills in its ranges."""
+
     def clean(self, value):
         values = super().clean(value)
-        wrong = [v for v in values if netaddr.parse_address(v) is None]
+        cleaned = [_ip_or_range(v) for v in values]
+        wrong = [v for v, c in zip(values, cleaned, strict=True) if c is None]
         if wrong:
             raise ValidationError(_("Not an IP address: %(values)s."), params={"values": ", ".join(wrong)})
-        return [str(netaddr.parse_address(v)) for v in values]
+        return list(dict.fromkeys(cleaned))
 
 
 class DomainListField(ListField):
@@ -207,7 +222,8 @@ class ReportForm(forms.Form):
     security_measures_other = forms.CharField(label=_("Other security measures"), max_length=300, required=False)
     ip_addresses = IpListField(
         label=_("IP addresses of the system"), required=False,
-        help_text=_("The IP addresses used on the Internet, one per line; do not list internal addresses."))
+        help_text=_("The IP addresses (or ranges) used on the Internet, one per line; do not list internal "
+                    "addresses."))
     domains = DomainListField(label=_("Domain names"), required=False, help_text=_("One per line."))
     system_purpose = forms.CharField(label=_("Main purpose of the system"), required=False,
                                      widget=forms.Textarea(attrs={"rows": 2}))
@@ -277,7 +293,7 @@ class ClassificationForm(forms.Form):
 
 class SeverityDecisionForm(forms.Form):
     severity = forms.ChoiceField(label=_("The national coordinator decided"),
-                                 choices=[("serious", _("Serious")), ("normal", _("Normal"))])
+                                 choices=[("", _("— choose —")), ("serious", _("Serious")), ("normal", _("Normal"))])
     decision = forms.CharField(label=_("Decision reference"), max_length=200,
                                help_text=_("Number and date of the coordinator's document or message."))
 

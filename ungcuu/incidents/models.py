@@ -338,6 +338,12 @@ class Indicator(models.Model):
     def __str__(self):
         return f"{self.kind}:{self.value}"
 
+    @property
+    def source_label(self) -> str:
+        if self.source.startswith("merged:"):
+            return _("merged from %(ref)s") % {"ref": self.source.split(":", 1)[1]}
+        return {"report": _("initial report")}.get(self.source, self.source)
+
 
 class IncidentLink(models.Model):
     """Two incidents a person judged related (same system, same indicators, same campaign)."""

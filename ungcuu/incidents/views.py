@@ -61,9 +61,10 @@ def _uploads(request):
 
 def _payload(request) -> dict:
     """The form as sent, lists kept as lists, without the CSRF token and buttons."""
-    data = {key: (values if len(values) > 1 or key in ReportForm.list_fields else values[0])
-            for key, values in request.POST.lists() if key not in ("csrfmiddlewaretoken", "action")}
-    return data
+    # A browser sends an empty file input as a field with an empty value; files come in request.FILES.
+    skipped = {"csrfmiddlewaretoken", "action", *(field for _kind, field in UPLOAD_KINDS)}
+    return {key: (values if len(values) > 1 or key in ReportForm.list_fields else values[0])
+            for key, values in request.POST.lists() if key not in skipped}
 
 
 def _initial_for(user) -> dict:
@@ -94,7 +95,7 @@ def system_initial(system: InformationSystem) -> dict:
         "security_measures": [m for m in system.security_measures if m in ("antivirus", "firewall", "ids")],
         "security_measures_other": system.security_measures_other, "system_purpose": system.purpose,
         "ip_addresses": [n.cidr.split("/")[0] if n.cidr.endswith(("/32", "/128")) else n.cidr
-                         for n in system.networks.all()],
+                         for n in system.networks.all()],  # ranges are accepted by the form as they are
         "domains": [d.domain for d in system.domains.all()],
     }
 
@@ -252,16 +253,16 @@ def incident_detail(request, reference, forms=None):
     }
     if triage:
         context.update(
-            verify_form=forms.get("verify") or VerificationForm(initial={
+            verify_form=forms.get("verify") or VerificationForm(auto_id="verify_%s", initial={
                 "verification_method": incident.verification_method, "verification_note": incident.verification_note}),
-            classify_form=forms.get("classify") or ClassificationForm(initial={
+            classify_form=forms.get("classify") or ClassificationForm(auto_id="classify_%s", initial={
                 "cause": incident.cause, "attack_type": incident.attack_type, "effects": incident.effects,
                 "owner_can_handle": {True: "yes", False: "no"}.get(incident.owner_can_handle, ""),
                 "system": incident.system_id}),
-            decision_form=forms.get("decision") or SeverityDecisionForm(),
-            reject_form=forms.get("reject") or RejectForm(),
-            merge_form=forms.get("merge") or MergeForm(),
-            link_form=forms.get("link") or LinkForm(),
+            decision_form=forms.get("decision") or SeverityDecisionForm(auto_id="decision_%s"),
+            reject_form=forms.get("reject") or RejectForm(auto_id="reject_%s"),
+            merge_form=forms.get("merge") or MergeForm(auto_id="merge_%s"),
+            link_form=forms.get("link") or LinkForm(auto_id="link_%s"),
             severity_error=forms.get("severity_error"),
         )
     return render(request, "incidents/incident_detail.html", context, status=422 if forms else 200)
@@ -271,7 +272,7 @@ def _triage_post(request, reference, form_class, key, call):
     """Validate a triage form, call its action; on error show the detail page with the form's messages."""
     _require_triage(request.user)
     incident = _get_incident(request, reference)
-    form = form_class(request.POST)
+    form = form_class(request.POST, auto_id=f"{key}_%s")
     if form.is_valid():
         try:
             call(incident, form.cleaned_data)

@@ -159,16 +159,8 @@ def fill_public_reporter(form):
         form.locator(f"#id_{name}").fill(value)
 
 
-def send(form, *, leave_empty_file_inputs=False):
-    """Press "Send the report".
-
-    WORKAROUND (product bug, see test_report_with_empty_file_inputs_is_accepted): a browser sends every
-    empty file input as a part with filename=""; Django puts it in request.POST, and the intake refuses
-    files_system_log / files_malware / files_other as unknown fields, so no report sent from a browser
-    is accepted. Until that is fixed, empty file inputs are disabled (hence not sent) before sending.
-    """
-    if not leave_empty_file_inputs:
-        form.evaluate("f => f.querySelectorAll('input[type=file]').forEach(i => { i.disabled = !i.files.length; })")
+def send(form):
+    """Press "Send the report" (empty file inputs are sent as the browser sends them)."""
     form.locator("button[name=action][value=submit]").click()
 
 
@@ -215,8 +207,7 @@ def test_reporter_picks_a_registered_system_attaches_a_log_and_gets_a_reference(
     expect(form.locator("#id_ip_addresses")).to_have_value("198.51.100.0/28")
     expect(form.locator("#id_domains")).to_have_value("his.bvquangngai.vn")
     expect(form.locator("#id_system")).to_have_value(str(InformationSystem.objects.get(name=HIS).pk))
-    # WORKAROUND (product bug, see test_report_on_a_registered_system_is_accepted_as_prefilled): the
-    # prefilled range is refused on sending, so give the attacked address instead.
+    # The reporter narrows the prefilled range down to the attacked address.
     form.locator("#id_ip_addresses").fill("198.51.100.5")
 
     fill_incident(form, "Máy chủ HIS bị mã hóa dữ liệu, các máy trạm không mở được hồ sơ bệnh án.")
@@ -245,8 +236,6 @@ def test_reporter_picks_a_registered_system_attaches_a_log_and_gets_a_reference(
     screenshot(page, "incident_detail_vi.png", "incident-detail.png")
 
 
-@pytest.mark.xfail(strict=True, reason="product bug: choosing a registered system fills its IP ranges "
-                                       "(198.51.100.0/28) into a field that only accepts single addresses")
 def test_report_on_a_registered_system_is_accepted_as_prefilled(page):
     """Choosing the HIS and sending without touching the prefilled IP addresses gives no error on them."""
     log_in(page, "baocao")
@@ -262,15 +251,13 @@ def test_report_on_a_registered_system_is_accepted_as_prefilled(page):
     acknowledged_reference(page)
 
 
-@pytest.mark.xfail(strict=True, reason="product bug: empty file inputs reach request.POST as files_* = '' and "
-                                       "the intake refuses them as unknown fields")
 def test_report_with_empty_file_inputs_is_accepted(page):
     """A complete report sent as the browser sends it, with its three file inputs left empty, is accepted."""
     page.goto("/bao-cao-su-co/")
     form = page.locator("#report-form")
     fill_public_reporter(form)
     fill_incident(form, "Trang chủ cổng thông tin tỉnh không truy cập được.")
-    send(form, leave_empty_file_inputs=True)
+    send(form)
     sent(page)
     expect(page.locator("main .form-errors")).to_have_count(0, timeout=1)
     acknowledged_reference(page)

@@ -48,6 +48,7 @@ def test_web_report_gets_reference_acknowledgement_and_audit(province, client_fo
     assert incident.reference in response.content.decode()
     assert incident.channel == Channel.WEB_FORM and incident.organisation == province.health
     assert timezone.localtime(incident.detected_at).strftime("%d/%m/%Y %H:%M") == "20/11/2026 08:30"
+    assert incident.attachment_kinds == ["system_log"]  # the attached log counts as "sent with the report"
     evidence = EvidenceFile.objects.get(incident=incident)
     assert evidence.original_name == "access.log" and evidence.size == 150 and len(evidence.sha256) == 64
     assert AuditEntry.objects.filter(action="incidents.report", object_id=str(incident.pk)).exists()
@@ -72,6 +73,20 @@ def test_api_report_gets_reference_acknowledgement_and_audit(province, api_for, 
     assert AuditEntry.objects.filter(action="incidents.report", object_id=str(incident.pk)).exists()
     run_tasks()
     assert [incident.reference in m.subject for m in mailoutbox] == [True]
+
+
+def test_empty_file_inputs_sent_by_a_browser_are_not_taken_for_fields(province, client_for):
+    """Browsers send an unused file input as an empty field; it must not make the report invalid."""
+    data = {**form_data(), "files_system_log": "", "files_malware": "", "files_other": ""}
+    response = client_for(province.reporter).post("/incidents/report/", data)
+    assert response.status_code == 200
+    assert Incident.objects.count() == 1
+
+
+def test_a_registered_systems_prefilled_ranges_are_accepted(province):
+    incident = make_incident(province.reporter, system=province.his.pk, ip_addresses=["198.51.100.0/28"],
+                             attachment_kinds=[])
+    assert incident.ip_addresses == ["198.51.100.0/28"]
 
 
 def test_missing_required_fields_on_the_form_are_named_in_vietnamese_and_the_submission_kept(province, client_for):
