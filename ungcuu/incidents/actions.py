@@ -468,4 +468,5 @@ def dispatch_member(*, actor, incident: Incident, user, role: str = "") -> Respo
 
 
 def parse_reference(text: str) -> str:
-    return (text or "").strip().upper()
+    # NUL cannot reach PostgreSQL (it refuses the query); no reference contains it anyway.
+    return (text or "").replace("\x00", "").strip().upper()

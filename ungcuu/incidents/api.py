@@ -19,6 +19,7 @@ from ungcuu.incidents.models import Channel, Incident
 from ungcuu.registry.models import InformationSystem
 
 router = Router(tags=["incidents"])
+MAX_ID = 2**63 - 1  # larger ids overflow SQLite's integers
 
 
 class IncidentIn(Schema):
@@ -167,8 +168,8 @@ class IncidentQuery(Schema):
     attack_type: str = ""
     cause: str = ""
     severity: str = ""
-    organisation: int | None = None
-    system: int | None = None
+    organisation: int | None = Field(None, ge=1, le=MAX_ID)
+    system: int | None = Field(None, ge=1, le=MAX_ID)
     detected_from: date | None = None
     detected_to: date | None = None
     sort: str = Field("-detected", description="-detected | detected | -received | received")
@@ -227,7 +228,7 @@ def list_incidents(request, params: Query[IncidentQuery]):
 
 def _get(request, incident_ref: str) -> Incident:
     queryset = Incident.objects.visible_to(request.user).select_related("organisation", "system", "merged_into")
-    lookup = {"pk": int(incident_ref)} if incident_ref.isdigit() else {
+    lookup = {"pk": int(incident_ref)} if incident_ref.isascii() and incident_ref.isdigit() else {
         "reference": actions.parse_reference(incident_ref)}
     try:
         return queryset.prefetch_related("indicators").get(**lookup)

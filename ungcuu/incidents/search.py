@@ -21,6 +21,7 @@ SORTS = {
     "received": ("created_at", False),
 }
 DEFAULT_SORT = "-detected"
+EARLIEST = date(1900, 1, 1)
 
 
 @dataclass
@@ -54,11 +55,12 @@ def apply(queryset, filters: IncidentFilters):
         queryset = queryset.filter(organisation_id=filters.organisation)
     if filters.system:
         queryset = queryset.filter(system_id=filters.system)
-    if filters.detected_from:
+    # Bounds at the ends of the calendar filter nothing and would overflow in the conversion to UTC.
+    if filters.detected_from and filters.detected_from > EARLIEST:
         queryset = queryset.filter(detected_at__gte=_day_start(filters.detected_from))
-    if filters.detected_to:
-        queryset = queryset.filter(detected_at__lt=_day_start(filters.detected_to) + timedelta(days=1))
-    for word in fold(filters.q).split()[:8]:
+    if filters.detected_to and filters.detected_to < date.max:
+        queryset = queryset.filter(detected_at__lt=_day_start(filters.detected_to + timedelta(days=1)))
+    for word in fold(filters.q.replace("\x00", " ")).split()[:8]:  # PostgreSQL refuses NUL
         queryset = queryset.filter(search_text__contains=word)
     return queryset
 

@@ -186,8 +186,11 @@ def report_new(request, draft_id=None):
 @login_required
 def system_fields(request):
     """htmx: the report's system sections re-rendered with a registered system's details."""
+    system_id = request.GET.get("system", "")
+    if not (system_id.isascii() and system_id.isdigit()):
+        raise Http404
     system = get_object_or_404(_visible_systems(request.user).prefetch_related(
-        "networks", "domains", "connectivity_providers"), pk=request.GET.get("system") or 0)
+        "networks", "domains", "connectivity_providers"), pk=int(system_id))
     data = {key: (values if key in ReportForm.list_fields else values[0])
             for key, values in request.GET.lists()}
     data.update(system_initial(system))

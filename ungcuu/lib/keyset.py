@@ -5,7 +5,7 @@ plus the primary key as tie-breaker.
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.db.models import Q
 
@@ -25,8 +25,12 @@ def _encode(row, column: str) -> str:
 def _decode(cursor: str):
     value, _sep, pk = (cursor or "").rpartition("~")
     try:
-        return datetime.fromisoformat(value), int(pk)
-    except ValueError:
+        position = datetime.fromisoformat(value)
+        if position.tzinfo is None:
+            position = position.replace(tzinfo=UTC)
+        position.astimezone(UTC)  # near year 1 or 9999 the database could not take it
+        return position, int(pk)
+    except (ValueError, OverflowError):
         return None
 
 

@@ -119,3 +119,24 @@ def test_detail_queries_are_bounded(province, client_for):
     with CaptureQueriesContext(connection) as queries:
         assert client.get(f"/incidents/{incident.reference}/").status_code == 200
     assert len(queries) <= 20
+
+
+@pytest.mark.parametrize("url", [
+    "/incidents/?organisation=abc", "/incidents/?after=garbage", "/incidents/?before=garbage",
+    "/incidents/?after=9999-12-31T23:59:59-14:00~1", "/incidents/?before=0001-01-01T00:00:00%2B14:00~1",
+    "/incidents/?after=2026-01-01T00:00~99999999999999999999999",
+    "/incidents/?detected_from=bad", "/incidents/?detected_from=0001-01-01", "/incidents/?detected_to=9999-12-31",
+    "/incidents/?system=abc", "/incidents/%00/",
+    "/incidents/report/system-fields/?system=abc", "/incidents/report/system-fields/?system=%C2%B2",
+    "/incidents/SC-2026-0001%00/evidence/add/",
+    "/api/v1/incidents?detected_from=bad", "/api/v1/incidents?after=zz", "/api/v1/incidents?q=%00",
+    "/api/v1/incidents?detected_from=0001-01-01", "/api/v1/incidents?detected_to=9999-12-31",
+    "/api/v1/incidents?after=9999-12-31T23:59:59-14:00~1", "/api/v1/incidents?organisation=99999999999999999999",
+    "/api/v1/incidents?system=99999999999999999999",
+    "/api/v1/incidents/%C2%B2", "/api/v1/incidents/%C2%B2/evidence", "/api/v1/incidents/SC%00/evidence",
+])
+def test_odd_query_parameters_are_ignored_or_refused_never_a_server_error(province, client_for, url):
+    make_incident(province.reporter, system=province.his.pk)
+    client = client_for(province.officer)
+    client.raise_request_exception = False
+    assert client.get(url).status_code in (200, 404, 422)
