@@ -6,6 +6,9 @@ one ReportForm and either makes the incident or marks the submission invalid wit
 Web pages, the public page, the API and (later) mail intake all call these.
 """
 
+import logging
+import math
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -48,6 +51,7 @@ REPORT_FIELDS = [
 ]
 CLASSIFICATION_FIELDS = ["cause", "attack_type", "effects", "owner_can_handle", "system"]
 TITLE_LENGTH = 120
+logger = logging.getLogger(__name__)
 
 
 def _require_triage(actor) -> None:
@@ -65,15 +69,40 @@ def _require_open(incident: Incident) -> None:
 # Intake ------------------------------------------------------------------------------------------
 
 
+def _storable(value):
+    """The value as both databases can keep it. Text cannot hold NUL or a lone surrogate and JSON columns
+    refuse NaN and infinities (all of which a JSON body may carry): those become U+FFFD or their JSON
+    spelling, so that the rest of what was sent is stored rather than lost with a server error."""
+    if isinstance(value, str):
+        value = value.replace("\x00", "\ufffd")
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            value = "".join("\ufffd" if "\ud800" <= ch <= "\udfff" else ch for ch in value)
+        return value
+    if isinstance(value, float) and not math.isfinite(value):
+        return "NaN" if math.isnan(value) else "Infinity" if value > 0 else "-Infinity"
+    if isinstance(value, dict):
+        return {_storable(str(key)): _storable(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_storable(item) for item in value]
+    return value
+
+
 def _store_files(files) -> tuple[list[SubmissionFile], list[str]]:
     """Save each (kind, uploaded file) to the store; a refused file becomes an error, not a lost report."""
     kept, errors = [], []
     for kind, upload in files:
-        name = (getattr(upload, "name", "") or "file")[:255]
+        name = _storable((getattr(upload, "name", "") or "file")[:255])
         try:
             blob = store.save(upload, name)
         except ValidationError as exc:
             errors.extend(exc.messages)
+            continue
+        except OSError:
+            # A full or failing disk must not cost the report itself: it is kept and the sender told.
+            logger.exception("Could not store the file %r of a report", name)
+            errors.append(_("The file “%(name)s” could not be stored; send it again later.") % {"name": name})
             continue
         kept.append(SubmissionFile(kind=kind if kind in AttachmentKind.values else AttachmentKind.OTHER,
                                    original_name=name, sha256=blob.sha256, size=blob.size,
@@ -88,6 +117,7 @@ def receive_submission(*, channel: str, payload, files=(), user=None, remote_add
     if not isinstance(payload, dict):
         raw_body = raw_body or str(payload)
         payload = {}
+    payload, raw_body = _storable(payload), _storable(raw_body)
     kept, file_errors = _store_files(files)
     with transaction.atomic():
         submission = Submission.objects.create(
@@ -98,15 +128,25 @@ def receive_submission(*, channel: str, payload, files=(), user=None, remote_add
             item.submission = submission
         SubmissionFile.objects.bulk_create(kept)
         if draft is not None:
-            # Files attached while drafting travel with the report.
-            SubmissionFile.objects.filter(submission=draft).update(submission=submission)
+            # Files attached while drafting travel with the report, and files sent now join the draft: should
+            # the report be refused, the draft still has them all when it is corrected and sent again (it is
+            # deleted once the report is accepted). The blobs are shared; only the rows are copied.
+            carried = [_copy_file(item, submission) for item in draft.files.all()]
+            carried += [_copy_file(item, draft) for item in kept]
+            SubmissionFile.objects.bulk_create(carried)
     return submission
+
+
+def _copy_file(item: SubmissionFile, submission: Submission) -> SubmissionFile:
+    return SubmissionFile(submission=submission, kind=item.kind, original_name=item.original_name,
+                          sha256=item.sha256, size=item.size, content_type=item.content_type)
 
 
 def save_draft(*, actor, payload: dict, files=(), draft: Submission | None = None) -> Submission:
     """Keep an unfinished report of a signed-in user; nothing is checked."""
     if draft is not None and (draft.submitted_by_id != actor.pk or draft.status != SubmissionStatus.DRAFT):
         raise PermissionDenied(_("This draft is not yours."))
+    payload = _storable(payload)
     kept, file_errors = _store_files(files)
     with transaction.atomic():
         if draft is None:

@@ -178,6 +178,21 @@ class IncidentQuery(Schema):
     page_size: int = Field(50, ge=1, le=500)
 
 
+MAX_DEPTH = 16
+
+
+def _nested_deeper_than(value, limit: int) -> bool:
+    """Whether lists or objects nest deeper than `limit`, found without recursion."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
+        if children and depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children)
+    return False
+
+
 def _jsonable(payload):
     """API values as the form reads them: booleans to yes/no, everything else as sent."""
     if isinstance(payload, dict) and isinstance(payload.get("confidential"), bool):
@@ -198,8 +213,10 @@ def create_incident(request):
     raw = request.body.decode("utf-8", errors="replace")
     try:
         payload = json.loads(raw) if raw.strip() else {}
-    except json.JSONDecodeError:
+    except (ValueError, RecursionError):
         payload = None
+    if _nested_deeper_than(payload, MAX_DEPTH):
+        payload = None  # kept as text: a report is two levels deep, and deeper data would strain every reader
     submission, incident, errors = actions.report_incident(
         channel=Channel.API, payload=_jsonable(payload) if payload is not None else raw, actor=request.user,
         remote_addr=request.META.get("REMOTE_ADDR"))

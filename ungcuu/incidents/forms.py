@@ -4,6 +4,7 @@ ReportForm is the one set of rules for a report, whichever way it arrives: the w
 it, and the intake action validates web, public, API (and later e-mail) payloads with it.
 """
 
+import datetime
 import ipaddress
 import re
 
@@ -70,6 +71,25 @@ def _split_list(value) -> list[str]:
     return [item.strip() for item in items if item.strip()]
 
 
+class ReportDateTimeField(forms.DateTimeField):
+    """A date and time as text (the page, an API string) or a datetime; anything else from a JSON body (a
+    number, a list) is invalid rather than a server error. Before 1970 is a typing mistake, and near year 1
+    the value would not survive the conversion to UTC."""
+
+    widget = DateTimeLocalInput
+
+    def __init__(self, **kwargs):
+        super().__init__(input_formats=DATETIME_FORMATS, **kwargs)
+
+    def to_python(self, value):
+        if value is not None and not isinstance(value, (str, datetime.date)):
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        value = super().to_python(value)
+        if value is not None and value.year < 1970:
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return value
+
+
 class ListField(forms.CharField):
     """A text box of values (one per line) that also takes a JSON list; cleans to a list."""
 
@@ -91,6 +111,8 @@ class ListField(forms.CharField):
 
 def _ip_or_range(text: str) -> str | None:
     """'198.51.100.5' or a registered range '198.51.100.0/28', normalised; None when neither."""
+    if "%" in text:
+        return None  # an IPv6 zone ("fe80::1%eth0") is internal by definition, and of any length
     if "/" in text:
         try:
             return str(ipaddress.ip_network(text, strict=False))
@@ -163,13 +185,13 @@ class ReportForm(forms.Form):
         help_text=_("The agency or person sending this report, e.g. Sở Y tế tỉnh Quảng Ngãi.")))
     reporter_address = forms.CharField(max_length=300, **_required(_("Address")))
     reporter_phone = forms.CharField(max_length=50, **_required(_("Phone")))
-    reporter_email = forms.EmailField(**_required(_("E-mail")))
+    reporter_email = forms.EmailField(max_length=254, **_required(_("E-mail")))
     # 2
     contact_name = forms.CharField(max_length=200, **_required(
         _("Full name"), help_text=_("Who the response team can call back about this incident.")))
     contact_position = forms.CharField(label=_("Position"), max_length=200, required=False)
     contact_phone = forms.CharField(max_length=50, **_required(_("Phone")))
-    contact_email = forms.EmailField(**_required(_("E-mail")))
+    contact_email = forms.EmailField(max_length=254, **_required(_("E-mail")))
     # 3
     system = forms.ModelChoiceField(
         queryset=InformationSystem.objects.none(), required=False, label=_("Registered system"),
@@ -196,7 +218,7 @@ class ReportForm(forms.Form):
                     "damage or service interruption, how sensitive the information involved is, and who or "
                     "what is affected.")))
     # 5
-    detected_at = forms.DateTimeField(widget=DateTimeLocalInput(), input_formats=DATETIME_FORMATS, **_required(
+    detected_at = ReportDateTimeField(**_required(
         _("Detected at"), help_text=_("Date and time (hour:minute) the incident was noticed.")))
     # 6
     handling_status = forms.ChoiceField(choices=HandlingStatus.choices, widget=forms.RadioSelect,
@@ -238,8 +260,7 @@ class ReportForm(forms.Form):
     recommendations = forms.CharField(label=_("Recommendations, requests for support"), required=False,
                                       widget=forms.Textarea(attrs={"rows": 3}))
     # 11
-    reported_at = forms.DateTimeField(widget=DateTimeLocalInput(), input_formats=DATETIME_FORMATS,
-                                      **_required(_("Time of reporting")))
+    reported_at = ReportDateTimeField(**_required(_("Time of reporting")))
 
     def __init__(self, *args, systems=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -2,6 +2,7 @@
 
 import json
 from datetime import datetime
+from unittest import mock
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -129,6 +130,47 @@ def test_a_body_that_is_not_a_json_object_is_still_stored(province, api_for, bod
     assert submission.raw_body == body or submission.payload == {}
 
 
+@pytest.mark.parametrize(("body", "status"), [
+    (b'{"description": NaN}', 422), (b'{"system_level": Infinity}', 422), (b'{"system_level": 1e400}', 422),
+    (b'{"a":' * 5000 + b"1" + b"}" * 5000, 422),  # too deep for the parser
+    (b'{"a":' * 900 + b"1" + b"}" * 900, 422),  # parsed, but no report nests like this
+    (b"nul\x00 in a body that is not JSON", 422),
+])
+def test_bodies_a_database_cannot_take_as_sent_are_still_stored(province, api_for, body, status):
+    client = api_for(province.reporter)
+    client.raise_request_exception = False
+    response = client.post("/api/v1/incidents", body, content_type="application/json")
+
+    assert response.status_code == status
+    assert Submission.objects.get(pk=response.json()["submission"]).status == "invalid"
+
+
+@pytest.mark.parametrize(("overrides", "field"), [
+    ({"detected_at": 1763600000}, "detected_at"),  # a number, a list, an object: invalid, not a server error
+    ({"detected_at": ["2026-11-20T08:30"]}, "detected_at"),
+    ({"reported_at": {"date": "2026-11-20"}}, "reported_at"),
+    ({"detected_at": "0001-01-01T00:00"}, "detected_at"),  # near year 1 it would not convert to UTC
+    ({"reporter_email": "x" * 64 + "@" + ("b" * 60 + ".") * 3 + "b" * 60 + ".vn"}, "reporter_email"),  # > 254
+    ({"ip_addresses": ["fe80::1%" + "x" * 600]}, "ip_addresses"),  # an IPv6 zone is internal, of any length
+])
+def test_values_that_used_to_fail_on_save_are_named_as_errors(province, api_for, overrides, field):
+    client = api_for(province.reporter)
+    client.raise_request_exception = False
+    response = client.post("/api/v1/incidents", report_payload(**overrides), content_type="application/json")
+
+    assert response.status_code == 422
+    assert list(response.json()["errors"]) == [field]
+    assert Submission.objects.get().status == "invalid"
+
+
+def test_nul_and_lone_surrogates_are_replaced_so_the_report_is_stored(province, api_for):
+    body = json.dumps(report_payload(description="Mã độc\u0000 \ud800trên máy chủ"), ensure_ascii=True)
+    response = api_for(province.reporter).post("/api/v1/incidents", body, content_type="application/json")
+
+    assert response.status_code == 201
+    assert Incident.objects.get().description == "Mã độc\ufffd \ufffdtrên máy chủ"
+
+
 def test_unknown_field_names_are_reported_not_dropped(province, api_for):
     response = api_for(province.reporter).post("/api/v1/incidents", report_payload(detected="2026-11-20"),
                                                content_type="application/json")
@@ -211,6 +253,38 @@ def test_draft_is_saved_unchecked_resumed_and_becomes_the_report(province, clien
     assert response.status_code == 200
     assert Incident.objects.get().description == "Trang web bị thay đổi giao diện"
     assert not Submission.objects.filter(status="draft").exists()
+
+
+def test_a_refused_report_from_a_draft_leaves_the_draft_with_all_its_files(province, client_for):
+    client = client_for(province.reporter)
+    client.post("/incidents/report/", {"description": "Mã độc", "action": "draft",
+                                       "files_system_log": SimpleUploadedFile("auth.log", b"sshd\n")})
+    draft = Submission.objects.get(status="draft")
+    incomplete = form_data()
+    del incomplete["reporter_phone"]
+    response = client.post(f"/incidents/report/draft/{draft.pk}/",
+                           {**incomplete, "files_malware": SimpleUploadedFile("x.exe", b"MZ")})
+    assert response.status_code == 422
+    assert sorted(draft.files.values_list("original_name", flat=True)) == ["auth.log", "x.exe"]
+    assert "auth.log" in response.content.decode()  # shown as already attached
+
+    response = client.post(f"/incidents/report/draft/{draft.pk}/", form_data())  # corrected, files not sent again
+    assert response.status_code == 200
+    incident = Incident.objects.get()
+    assert sorted(incident.evidence.values_list("original_name", flat=True)) == ["auth.log", "x.exe"]
+    assert not Submission.objects.filter(status="draft").exists()
+
+
+def test_a_disk_error_on_a_file_keeps_the_report_and_names_the_file(province, client_for):
+    log = SimpleUploadedFile("access.log", b"GET / 200\n")
+    with mock.patch("ungcuu.evidence.store.save", side_effect=OSError(28, "No space left on device")):
+        response = client_for(province.reporter).post("/incidents/report/", {**form_data(), "files_system_log": log})
+
+    assert response.status_code == 422
+    assert "access.log" in response.content.decode()
+    submission = Submission.objects.get()
+    assert submission.status == "invalid" and submission.payload["description"]
+    assert "access.log" in submission.errors["files"][0]
 
 
 def test_references_are_consecutive_per_year_and_restart_at_0001(province, monkeypatch):
