@@ -190,8 +190,10 @@ class IncidentQuerySet(models.QuerySet):
             return self.filter(Q(confidential=False) | mine)
         if user.organisation_id and user.organisation.path:
             path = user.organisation.path
-            own_system = Q(system__owner__path__startswith=path) | Q(system__operator__path__startswith=path)
-            mine |= Q(organisation__path__startswith=path) | (Q(confidential=False) & own_system)
+            below = (Q(organisation__path__startswith=path) | Q(system__owner__path__startswith=path)
+                     | Q(system__operator__path__startswith=path))
+            # A confidential report stays with the organisation that sent it, not the ones above it.
+            mine |= Q(organisation_id=user.organisation_id) | (Q(confidential=False) & below)
         return self.filter(mine)
 
     def list_columns(self):

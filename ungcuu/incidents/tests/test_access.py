@@ -68,6 +68,16 @@ def test_a_dispatched_team_member_sees_the_incident_even_confidential(province, 
     assert client_for(member).get(f"/incidents/{secret.reference}/").status_code == 200
 
 
+def test_a_confidential_report_is_not_shown_to_the_organisation_above_the_one_that_sent_it(province, client_for):
+    hospital_it = _user(province, "hospital_it", province.hospital, Role.REPORTER)
+    secret = make_incident(hospital_it, confidential=True)
+    ordinary = make_incident(hospital_it)
+
+    assert client_for(hospital_it).get(f"/incidents/{secret.reference}/").status_code == 200
+    assert client_for(province.reporter).get(f"/incidents/{secret.reference}/").status_code == 404  # Sở Y tế
+    assert client_for(province.reporter).get(f"/incidents/{ordinary.reference}/").status_code == 200
+
+
 def test_confidential_text_does_not_leak_through_search(province, incidents, api_for):
     found = api_for(province.admin).get("/api/v1/incidents", {"q": "benh nhan"}).json()["items"]
     assert found == []
