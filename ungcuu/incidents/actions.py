@@ -22,6 +22,7 @@ from ungcuu.incidents.forms import ReportForm
 from ungcuu.incidents.models import (
     TRIAGE_ROLES,
     AttachmentKind,
+    AttackType,
     Cause,
     Channel,
     Effect,
@@ -324,7 +325,7 @@ def classify(*, actor, incident: Incident, cause: str, attack_type: str = "", ef
     errors = {}
     if cause not in Cause.values:
         errors["cause"] = _("Choose the cause.")
-    if cause == Cause.CYBER_ATTACK and not attack_type:
+    if cause == Cause.CYBER_ATTACK and attack_type not in AttackType.values:  # the API sends any text
         errors["attack_type"] = _("For a cyber attack, choose one of the 10 attack types.")
     elif cause != Cause.CYBER_ATTACK and attack_type:
         errors["attack_type"] = _("An attack type applies only when the cause is a cyber attack.")

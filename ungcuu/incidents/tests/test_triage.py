@@ -87,6 +87,7 @@ def test_proposing_serious_is_refused_with_the_unmet_criteria(province, client_f
 
 @pytest.mark.parametrize(("cause", "attack_type", "field"), [
     ("cyber_attack", "", "attack_type"),  # an attack needs one of the 10 types
+    ("cyber_attack", "sql_injection", "attack_type"),  # and not another word for it (the API takes any text)
     ("operator_error", "malware", "attack_type"),  # a type only for attacks
     ("earthquake", "", "cause"),
 ])
