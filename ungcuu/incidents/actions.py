@@ -462,8 +462,10 @@ def merge_incident(*, actor, duplicate: Incident, into: Incident, reason: str = 
     if duplicate.pk == into.pk:
         raise ValidationError({"into": _("An incident cannot be merged into itself.")})
     with transaction.atomic():
-        duplicate = Incident.objects.select_for_update().get(pk=duplicate.pk)
-        into = Incident.objects.select_for_update().get(pk=into.pk)
+        # Both rows in one query, in id order: two opposite merges at once then queue instead of deadlocking.
+        locked = Incident.objects.select_for_update().filter(pk__in=[duplicate.pk, into.pk]).order_by("pk")
+        rows = {row.pk: row for row in locked}
+        duplicate, into = rows[duplicate.pk], rows[into.pk]
         if into.status == IncidentStatus.MERGED:
             raise ValidationError({"into": _("%(ref)s is itself merged into another incident; merge into that one.")
                                    % {"ref": into.reference}})
