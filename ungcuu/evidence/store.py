@@ -62,11 +62,22 @@ def save(fileobj, name: str = "") -> StoredBlob:
             target.parent.mkdir(parents=True, exist_ok=True)
             os.replace(temp_name, target)
             os.chmod(target, 0o440)
+            # The new name, and the folders made for it, survive a crash only once their folders are synced.
+            for folder in (target.parent, target.parent.parent, root):
+                _fsync_folder(folder)
         return StoredBlob(sha256=sha, size=size)
     except BaseException:
         if os.path.exists(temp_name):
             os.unlink(temp_name)
         raise
+
+
+def _fsync_folder(folder: Path) -> None:
+    handle = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(handle)
+    finally:
+        os.close(handle)
 
 
 def save_bytes(data: bytes, name: str = "") -> StoredBlob:

@@ -1,6 +1,7 @@
 """Evidence actions: what is stored, who may add and hand over, and the custody log with its hash checks."""
 
 import hashlib
+import os
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -117,6 +118,18 @@ def test_size_is_checked_while_reading_when_the_upload_does_not_say_it(settings,
     with pytest.raises(ValidationError):
         actions.add_evidence(actor=province.officer, incident=incident, upload=stream, kind="other")
     assert stored_files(evidence_store) == []
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="names open files through /proc (Linux)")
+def test_a_new_file_and_its_folders_are_synced_before_its_row_is_written(evidence_store, monkeypatch):
+    synced = []
+    real_fsync = os.fsync
+    monkeypatch.setattr(os, "fsync", lambda fd: (synced.append(os.readlink(f"/proc/self/fd/{fd}")), real_fsync(fd)))
+    blob = store.save_bytes(b"evidence bytes")
+
+    target = store.path_of(blob.sha256)
+    assert "/.incoming-" in synced[0]  # the bytes, under their temporary name
+    assert synced[1:] == [str(target.parent), str(target.parent.parent), str(evidence_store)]  # then the new name
 
 
 def test_unknown_kind_and_missing_file_are_refused(province, incident):
