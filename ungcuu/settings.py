@@ -201,6 +201,11 @@ TASKS = {
 # Evidence and raw submissions: content-addressed files under EVIDENCE_ROOT, never served directly.
 EVIDENCE_ROOT = Path(env_str("EVIDENCE_ROOT", str(DATA_DIR / "evidence")))
 EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_MB", 100) * 1024 * 1024
+REPORT_MAX_FILES = env_int("REPORT_MAX_FILES", 20)
+# The public report page (no account): a whole request above this is refused before it is read, and one
+# address may send this many reports an hour.
+PUBLIC_REPORT_MAX_BYTES = env_int("PUBLIC_REPORT_MAX_MB", 20) * 1024 * 1024
+PUBLIC_REPORTS_PER_HOUR = env_int("PUBLIC_REPORTS_PER_HOUR", 10)
 # A whole report (form fields and all attachments) larger than this is refused before it is read.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

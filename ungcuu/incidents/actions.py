@@ -9,6 +9,7 @@ Web pages, the public page, the API and (later) mail intake all call these.
 import logging
 import math
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -93,6 +94,11 @@ def _storable(value):
 def _store_files(files) -> tuple[list[SubmissionFile], list[str]]:
     """Save each (kind, uploaded file) to the store; a refused file becomes an error, not a lost report."""
     kept, errors = [], []
+    files = list(files)
+    if len(files) > settings.REPORT_MAX_FILES:
+        errors.append(_("At most %(n)s files can be sent with one report; the others were not kept.")
+                      % {"n": settings.REPORT_MAX_FILES})
+        files = files[: settings.REPORT_MAX_FILES]
     for kind, upload in files:
         name = _storable((getattr(upload, "name", "") or "file")[:255])
         try:
@@ -141,6 +147,15 @@ def receive_submission(*, channel: str, payload, files=(), user=None, remote_add
 def _copy_file(item: SubmissionFile, submission: Submission) -> SubmissionFile:
     return SubmissionFile(submission=submission, kind=item.kind, original_name=item.original_name,
                           sha256=item.sha256, size=item.size, content_type=item.content_type)
+
+
+def keep_as_draft(*, actor, submission: Submission) -> Submission:
+    """A refused report of a signed-in user becomes a draft holding its files, so they need not be chosen again."""
+    with transaction.atomic():
+        draft = Submission.objects.create(channel=Channel.WEB_FORM, status=SubmissionStatus.DRAFT,
+                                          submitted_by=actor, payload=submission.payload)
+        SubmissionFile.objects.bulk_create([_copy_file(item, draft) for item in submission.files.all()])
+    return draft
 
 
 def save_draft(*, actor, payload: dict, files=(), draft: Submission | None = None) -> Submission:
@@ -194,6 +209,16 @@ def _next_number(year: int) -> int:
     return counter.last
 
 
+def _reporting_organisation(actor, system):
+    """The agency the report is about, for need-to-know: the reporter's own organisation, except when the
+    standing office records a report received by phone or letter on an agency's system."""
+    if actor is None or not actor.pk:
+        return None
+    if system is not None and actor.has_any_role(*TRIAGE_ROLES):
+        return system.owner
+    return actor.organisation
+
+
 def _title(data: dict) -> str:
     first_line = next((line.strip() for line in data["description"].splitlines() if line.strip()), "")
     title = first_line
@@ -243,7 +268,7 @@ def submit_report(*, submission: Submission, actor=None) -> Incident:
         incident = Incident(
             reference=f"SC-{year}-{number:04d}", year=year, number=number, title=_title(data),
             channel=submission.channel, created_by=actor if actor is not None and actor.pk else None,
-            organisation=actor.organisation if actor is not None and actor.pk else None,
+            organisation=_reporting_organisation(actor, data.get("system")),
             system=data.get("system"), **{name: data[name] for name in REPORT_FIELDS},
         )
         if incident.system is not None and incident.system_level is None:
@@ -471,6 +496,10 @@ def merge_incident(*, actor, duplicate: Incident, into: Incident, reason: str = 
                                    % {"ref": into.reference}})
         if duplicate.status == IncidentStatus.MERGED:
             raise ValidationError({"into": _("This incident is already merged.")})
+        if duplicate.confidential and not into.confidential:
+            # Its indicators would show on an incident that more people can see.
+            raise ValidationError({"into": _("A confidential report can only be merged into a confidential "
+                                             "incident.")})
         old = duplicate.status
         duplicate.status = IncidentStatus.MERGED
         duplicate.merged_into = into

@@ -55,6 +55,8 @@ class Submission(models.Model):
 
     class Meta:
         ordering = ["-received_at", "-id"]
+        # The public page counts an address's recent reports.
+        indexes = [models.Index(fields=["remote_addr", "received_at"], name="submission_sender_time")]
         verbose_name = _("submission")
         verbose_name_plural = _("submissions")
 

@@ -143,6 +143,9 @@ def _submit(request, *, channel, actor, draft=None, public=False):
         channel=channel, payload=_payload(request), files=_uploads(request), actor=actor,
         remote_addr=request.META.get("REMOTE_ADDR"), draft=draft)
     if incident is None:
+        if not public and draft is None and submission.files.exists():
+            # The browser forgets chosen files on the error page: keep them on a draft the user goes on with.
+            draft = actions.keep_as_draft(actor=actor, submission=submission)
         form = ReportForm(data=submission.payload, systems=None if public else _visible_systems(actor))
         form.is_valid()
         for field, field_errors in errors.items():
@@ -150,7 +153,8 @@ def _submit(request, *, channel, actor, draft=None, public=False):
                 form.add_error(None, field_errors)
         messages.error(request, _("The report was saved as submission #%(id)s but is not complete: "
                                   "correct the fields marked below and send it again.") % {"id": submission.pk})
-        return _render_report(request, form, draft=draft, public=public, status=422)
+        response = _render_report(request, form, draft=draft, public=public, status=422)
+        return response
     return render(request, "incidents/acknowledgement.html", {"incident": incident, "public": public})
 
 
@@ -184,27 +188,55 @@ def report_new(request, draft_id=None):
 
 
 @login_required
+@require_POST
 def system_fields(request):
-    """htmx: the report's system sections re-rendered with a registered system's details."""
-    system_id = request.GET.get("system", "")
+    """htmx: the report's system sections (3 and 9, posted) re-rendered with a registered system's details.
+    POST, not GET: what the reporter typed must not end up in URLs and access logs."""
+    system_id = request.POST.get("system", "")
     if not (system_id.isascii() and system_id.isdigit()):
         raise Http404
     system = get_object_or_404(_visible_systems(request.user).prefetch_related(
         "networks", "domains", "connectivity_providers"), pk=int(system_id))
     data = {key: (values if key in ReportForm.list_fields else values[0])
-            for key, values in request.GET.lists()}
+            for key, values in request.POST.lists() if key != "csrfmiddlewaretoken"}
     data.update(system_initial(system))
     form = ReportForm(initial=data, systems=_visible_systems(request.user))
     return render(request, "incidents/_system_sections.html", {"form": form})
 
 
 def public_report(request):
-    """Anyone who notices an attack may report (TT 20 Điều 9.2.c); such reports start unverified."""
+    """Anyone who notices an attack may report (TT 20 Điều 9.2.c); such reports start unverified.
+
+    Without an account the page is open to abuse, so a request's size is checked before it is read and
+    an address may send only so many reports an hour (the hotline remains for more)."""
     if request.method == "POST":
+        refusal = _public_refusal(request)
+        if refusal is not None:
+            return refusal
         return _submit(request, channel=Channel.PUBLIC_FORM, actor=None, public=True)
     form = ReportForm(initial={"reported_at": timezone.localtime().replace(second=0, microsecond=0),
                                "confidential": "no"})
     return _render_report(request, form, public=True)
+
+
+def _public_refusal(request):
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    limit_mb = settings.PUBLIC_REPORT_MAX_BYTES // (1024 * 1024)
+    if length > settings.PUBLIC_REPORT_MAX_BYTES:
+        message = _("The report with its files is larger than %(limit)s MB. Send fewer or smaller files, or "
+                    "call the standing office.") % {"limit": limit_mb}
+        return render(request, "incidents/public_refused.html", {"message": message}, status=413)
+    since = timezone.now() - timezone.timedelta(hours=1)
+    recent = Submission.objects.filter(channel=Channel.PUBLIC_FORM, remote_addr=request.META.get("REMOTE_ADDR"),
+                                       received_at__gte=since).count()
+    if recent >= settings.PUBLIC_REPORTS_PER_HOUR:
+        message = _("Too many reports were sent from your address in the last hour. Please call the standing "
+                    "office, or try again later.")
+        return render(request, "incidents/public_refused.html", {"message": message}, status=429)
+    return None
 
 
 @login_required
@@ -244,7 +276,9 @@ def incident_detail(request, reference, forms=None):
     visible = Incident.objects.visible_to(request.user)
     visible_ids = set(visible.filter(pk__in=[i.pk for i in linked]).values_list("pk", flat=True))
     context = {
-        "incident": incident, "can_triage": triage, "history": history, "report_sections": report_sections(incident),
+        "incident": incident, "can_triage": triage, "history": history,
+        "merged_into_visible": bool(incident.merged_into_id) and visible.filter(pk=incident.merged_into_id).exists(),
+        "report_sections": report_sections(incident),
         "assessment": severity.assess_incident(incident),
         "indicators": incident.indicators.all(),
         "linked": [i for i in linked if i.pk in visible_ids],

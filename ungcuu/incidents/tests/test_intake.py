@@ -222,7 +222,7 @@ def test_signed_in_agency_user_gets_organisation_and_contact_prefilled(province,
 
 
 def test_choosing_a_system_fills_its_operator_owner_level_addresses_and_domains(province, client_for):
-    response = client_for(province.reporter).get("/incidents/report/system-fields/",
+    response = client_for(province.reporter).post("/incidents/report/system-fields/",
                                                  {"system": province.his.pk, "description": "kept"})
     page = response.content.decode()
     assert response.status_code == 200
@@ -234,7 +234,7 @@ def test_choosing_a_system_fills_its_operator_owner_level_addresses_and_domains(
 
 
 def test_another_agencys_system_cannot_be_prefilled_or_reported_on(province, client_for):
-    assert client_for(province.reporter).get("/incidents/report/system-fields/",
+    assert client_for(province.reporter).post("/incidents/report/system-fields/",
                                              {"system": province.budget.pk}).status_code == 404
     _s, incident, errors = actions.report_incident(channel=Channel.WEB_FORM, actor=province.reporter,
                                                    payload=report_payload(system=province.budget.pk))
@@ -318,3 +318,45 @@ def test_invalid_submissions_are_listed_for_the_standing_office_only(province, c
     detail = client_for(province.officer).get(f"/incidents/submissions/{submission.pk}/").content.decode()
     assert "reporter_name" in detail
     assert client_for(province.reporter).get("/incidents/submissions/").status_code == 403
+
+
+def test_a_refused_web_report_keeps_its_files_on_a_draft_sent_with_the_correction(province, client_for):
+    client = client_for(province.reporter)
+    log = SimpleUploadedFile("his.log", b"encryptor.exe started\n")
+    response = client.post("/incidents/report/", {**form_data(description=""), "files_system_log": log})
+    assert response.status_code == 422
+    draft = Submission.objects.get(status="draft")
+    assert [f.original_name for f in draft.files.all()] == ["his.log"]
+    assert "his.log" in response.content.decode()  # shown as already attached
+
+    response = client.post(f"/incidents/report/draft/{draft.pk}/", form_data())
+    assert response.status_code == 200
+    assert [e.original_name for e in Incident.objects.get().evidence.all()] == ["his.log"]
+
+
+def test_too_many_files_are_refused_with_a_message(province, client_for, settings):
+    settings.REPORT_MAX_FILES = 2
+    files = [SimpleUploadedFile(f"{n}.txt", b"x") for n in range(3)]
+    response = client_for(province.reporter).post("/incidents/report/", {**form_data(), "files_other": files})
+    assert response.status_code == 422
+    assert Incident.objects.count() == 0
+    assert "2" in Submission.objects.exclude(status="draft").get().errors["files"][0]
+
+
+def test_public_page_limits_size_and_reports_per_address(db, settings):
+    settings.PUBLIC_REPORTS_PER_HOUR = 2
+    client = Client(REMOTE_ADDR="192.0.2.50")
+    assert client.post("/bao-cao-su-co/", form_data(), CONTENT_LENGTH=str(50 * 1024 * 1024)).status_code == 413
+    assert Submission.objects.count() == 0  # refused before it was read
+    for _ in range(2):
+        assert client.post("/bao-cao-su-co/", form_data()).status_code == 200
+    response = client.post("/bao-cao-su-co/", form_data())
+    assert response.status_code == 429
+    assert "gọi" in response.content.decode().lower()
+    assert Client(REMOTE_ADDR="192.0.2.51").post("/bao-cao-su-co/", form_data()).status_code == 200
+
+
+def test_a_report_entered_by_the_standing_office_belongs_to_the_systems_owner(province, client_for):
+    incident = make_incident(province.officer, channel=Channel.PHONE, system=province.budget.pk)
+    assert incident.organisation == province.finance
+    assert client_for(province.outsider).get(f"/incidents/{incident.reference}/").status_code == 200

@@ -185,3 +185,13 @@ def test_api_triage(province, api_for):
     assert body["attack_type"] == "defacement" and body["serious_criteria_met"] is False  # level 3 reported
     assert api_for(province.reporter).post(f"/api/v1/incidents/{incident.pk}/classification",
                                            {"cause": "other"}, content_type="application/json").status_code == 403
+
+
+def test_a_confidential_report_is_only_merged_into_a_confidential_incident(province):
+    ordinary = make_incident(province.reporter)
+    secret = make_incident(province.reporter, confidential=True, ip_addresses=["198.51.100.9"])
+    with pytest.raises(ValidationError):
+        actions.merge_incident(actor=province.officer, duplicate=secret, into=ordinary)
+    assert not ordinary.indicators.filter(value="198.51.100.9").exists()
+    other_secret = make_incident(province.reporter, confidential=True)
+    actions.merge_incident(actor=province.officer, duplicate=secret, into=other_secret)
