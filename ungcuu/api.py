@@ -47,6 +47,8 @@ _SCHEMA_MESSAGES = {
     "missing": lambda: _("This field is required."),
     "int_parsing": lambda: _("Enter a whole number."),
     "int_type": lambda: _("Enter a whole number."),
+    "less_than_equal": lambda: _("The number is too large."),
+    "greater_than_equal": lambda: _("The number is too small."),
     "int_from_float": lambda: _("Enter a whole number."),
     "bool_parsing": lambda: _("Enter true or false."),
     "bool_type": lambda: _("Enter true or false."),

@@ -146,3 +146,9 @@ def test_odd_system_choices_for_the_prefill_are_not_found(province, client_for, 
     client = client_for(province.reporter)
     client.raise_request_exception = False
     assert client.post("/incidents/report/system-fields/", {"system": system}).status_code == 404
+
+
+def test_out_of_range_numbers_in_the_api_are_explained_in_vietnamese(province, api_for):
+    response = api_for(province.officer).get("/api/v1/incidents", {"page_size": 100000})
+    assert response.status_code == 422
+    assert response.json()["errors"]["page_size"] == ["Số quá lớn."]
