@@ -276,14 +276,15 @@ def submit_report(*, submission: Submission, actor=None) -> Incident:
         )
         if incident.system is not None and incident.system_level is None:
             incident.system_level = incident.system.level
+        files = list(submission.files.all())
         # Files attached to the report count as "Thông tin gửi kèm" even when the box was not ticked.
-        sent_kinds = set(submission.files.values_list("kind", flat=True))
+        sent_kinds = {item.kind for item in files}
         incident.attachment_kinds = [k for k in AttachmentKind.values
                                      if k in sent_kinds or k in incident.attachment_kinds]
         refresh_search_text(incident, indicator_values=[*incident.ip_addresses, *incident.domains])
         incident.save()
         _add_report_indicators(incident)
-        for item in submission.files.all():
+        for item in files:
             evidence = EvidenceFile.objects.create(
                 incident=incident, kind=item.kind, original_name=item.original_name, sha256=item.sha256,
                 size=item.size, content_type=item.content_type, added_by=incident.created_by,

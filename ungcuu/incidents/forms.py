@@ -362,6 +362,22 @@ class IncidentFilterForm(forms.Form):
             if not user.has_any_role(*PROVINCE_WIDE_ROLES) and user.organisation_id:
                 self.fields["organisation"].queryset = Organisation.objects.subtree_of(user.organisation)
 
+    def controls(self) -> list[dict]:
+        """The filters as plain data for the template. Rendering select widgets option by option through
+        Django's widget templates cost most of the list page's time with a few hundred systems."""
+        self.is_valid()
+        controls = []
+        for name, field in self.fields.items():
+            raw = self.data.get(name, "") if self.is_bound else ""
+            control = {"name": name, "label": field.label, "value": raw, "id": f"id_{name}"}
+            if isinstance(field, (forms.ChoiceField, forms.ModelChoiceField)):
+                control["choices"] = [(str(value), str(label)) for value, label in field.choices]
+                control["kind"] = "select"
+            else:
+                control["kind"] = "date" if isinstance(field, forms.DateField) else "search"
+            controls.append(control)
+        return controls
+
     def filters(self) -> IncidentFilters:
         self.is_valid()  # fields with a bad value are left out of cleaned_data, i.e. not filtered on
         data = self.cleaned_data
