@@ -250,7 +250,8 @@ def incident_list(request):
     query.pop("after", None)
     query.pop("before", None)
     return render(request, "incidents/incident_list.html", {
-        "form": form, "controls": form.controls(), "page": result, "query": query.urlencode(), "can_triage": _is_triage(request.user),
+        "form": form, "controls": form.controls(), "page": result, "query": query.urlencode(),
+        "can_triage": _is_triage(request.user),
     })
 
 
