@@ -15,6 +15,9 @@ from ungcuu.accounts import actions as account_actions
 from ungcuu.accounts.models import Role
 from ungcuu.registry import actions as registry_actions
 
+# The browser fixtures of the end-to-end modules (they skip themselves without Chromium).
+pytest_plugins = ["ungcuu.tests.browser"]
+
 
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):

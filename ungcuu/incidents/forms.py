@@ -21,15 +21,20 @@ from ungcuu.incidents.models import (
     HandlingStatus,
     IncidentStatus,
     NotifiedParty,
-    SecurityMeasure,
-    Service,
     Severity,
     VerificationMethod,
 )
 from ungcuu.incidents.search import IncidentFilters
 from ungcuu.lib import netaddr
 from ungcuu.lib.forms import DateInput
-from ungcuu.registry.models import PROVINCE_WIDE_ROLES, SECURITY_LEVELS, InformationSystem, Organisation
+from ungcuu.registry.models import (
+    PROVINCE_WIDE_ROLES,
+    SECURITY_LEVELS,
+    InformationSystem,
+    Organisation,
+    SecurityMeasure,
+    Service,
+)
 
 # Section headings of Biểu mẫu 03, with the fields under each, in the form's order.
 SECTIONS = [

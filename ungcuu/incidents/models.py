@@ -105,20 +105,6 @@ class NotifiedParty(models.TextChoices):
     COORDINATOR = "coordinator", _("The coordinating body")
 
 
-class Service(models.TextChoices):
-    WEB = "web", _("Web server")
-    MAIL = "mail", _("Mail server")
-    DATABASE = "database", _("Database server")
-    OTHER = "other", _("Other")
-
-
-class SecurityMeasure(models.TextChoices):
-    ANTIVIRUS = "antivirus", _("Antivirus")
-    FIREWALL = "firewall", _("Firewall")
-    IDS = "ids", _("Intrusion detection system")
-    OTHER = "other", _("Other")
-
-
 class AttachmentKind(models.TextChoices):
     SYSTEM_LOG = "system_log", _("System logs")
     MALWARE_SAMPLE = "malware_sample", _("Virus or malware sample")

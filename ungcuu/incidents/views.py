@@ -34,14 +34,12 @@ from ungcuu.incidents.models import (
     Incident,
     IncidentLink,
     NotifiedParty,
-    SecurityMeasure,
-    Service,
     Submission,
     SubmissionStatus,
 )
 from ungcuu.lib.forms import add_action_errors
 from ungcuu.lib.paging import paginate
-from ungcuu.registry.models import InformationSystem, Person
+from ungcuu.registry.models import InformationSystem, Person, SecurityMeasure, Service
 
 HISTORY_LIMIT = 200
 

@@ -134,16 +134,20 @@ class SecurityLevelStatus(models.TextChoices):
 
 
 class Service(models.TextChoices):
-    WEB = "web", _("Web")
-    MAIL = "mail", _("Mail")
-    DATABASE = "database", _("Database")
+    """As ticked on Biểu mẫu 03 §9 (TT 20/2017): the registry and the report share them."""
+
+    WEB = "web", _("Web server")
+    MAIL = "mail", _("Mail server")
+    DATABASE = "database", _("Database server")
     OTHER = "other", _("Other")
 
 
 class SecurityMeasure(models.TextChoices):
+    """As ticked on Biểu mẫu 03 §9."""
+
     ANTIVIRUS = "antivirus", _("Antivirus")
     FIREWALL = "firewall", _("Firewall")
-    IDS = "ids", _("Intrusion detection")
+    IDS = "ids", _("Intrusion detection system")
     OTHER = "other", _("Other")
 
 

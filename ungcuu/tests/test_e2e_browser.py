@@ -5,104 +5,26 @@ UNGCUU_REQUIRE_BROWSER=1 (set in CI), in which case the tests fail. Screenshots 
 Contexts use the "en-US" locale on purpose: pages must still come in Vietnamese until the user switches.
 """
 
-import os
 import re
-from pathlib import Path
 
 import pytest
 
 from ungcuu import demo
 from ungcuu.registry.models import InformationSystem
+from ungcuu.tests.browser import require_chromium
 
 pytestmark = pytest.mark.e2e
+require_chromium()
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
-BROWSER_REQUIRED = os.environ.get("UNGCUU_REQUIRE_BROWSER") == "1"
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+from playwright.sync_api import expect  # noqa: E402 - only once the browser is known to be there
 
-try:
-    from playwright.sync_api import expect, sync_playwright
-except ImportError:  # pragma: no cover - depends on the environment
-    if BROWSER_REQUIRED:
-        raise
-    pytest.skip("the playwright Python package is not installed", allow_module_level=True)
-
-if not CHROMIUM.exists() and not BROWSER_REQUIRED:
-    pytest.skip(f"no Chromium at {CHROMIUM} (set UNGCUU_REQUIRE_BROWSER=1 to fail instead)",
-                allow_module_level=True)
+from ungcuu.tests.browser import ARTIFACTS, log_in  # noqa: E402
 
 PORTAL = "Cổng thông tin điện tử tỉnh Quảng Ngãi"
 HIS = "Hệ thống thông tin quản lý bệnh viện (HIS)"
 HEALTH_WEBSITE = "Trang thông tin điện tử Sở Y tế"
 ALL_SYSTEMS = [row[0] for row in demo.SYSTEMS]
 HEALTH_SYSTEMS = [HIS, HEALTH_WEBSITE]
-
-
-# Fixtures ----------------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module", autouse=True)
-def allow_orm_beside_playwright():
-    """Playwright's sync API runs an event loop in this thread; let the ORM run here anyway."""
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    yield
-    if previous is None:
-        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    else:
-        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
-
-
-@pytest.fixture(scope="module")
-def browser():
-    """One headless Chromium for the whole module."""
-    if not CHROMIUM.exists():
-        pytest.fail(f"UNGCUU_REQUIRE_BROWSER=1 but there is no Chromium at {CHROMIUM}")
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def demo_data(transactional_db):
-    demo.load()
-
-
-@pytest.fixture
-def new_page(browser, live_server, demo_data):
-    """Open a page in a fresh context (own cookies) on the live server; closed at the end of the test."""
-    contexts = []
-
-    def make(**options):
-        options.setdefault("locale", "en-US")
-        context = browser.new_context(base_url=live_server.url, **options)
-        context.set_default_timeout(10_000)
-        contexts.append(context)
-        return context.new_page()
-
-    yield make
-    for context in contexts:
-        context.close()
-
-
-@pytest.fixture
-def page(new_page):
-    return new_page()
-
-
-def log_in(page, username, password=demo.DEMO_PASSWORD):
-    page.goto("/accounts/login/")
-    form = page.locator("main form")
-    form.locator("input[name=username]").fill(username)
-    form.locator("input[name=password]").fill(password)
-    form.locator("button[type=submit]").click()
-    page.wait_for_load_state()
 
 
 def system_pk(name):
@@ -181,7 +103,7 @@ def test_standing_officer_browses_the_systems_list_and_opens_a_system(page, live
 def test_wrong_password_shows_an_error_and_does_not_sign_in(page, live_server):
     """A wrong password keeps the user on the sign-in page with an error message; the user name stays
     filled in, and the user is still not signed in afterwards."""
-    log_in(page, "thuongtruc", password="not-the-password")
+    log_in(page, "thuongtruc", password="not-the-password", expect_success=False)
 
     assert page.url.startswith(f"{live_server.url}/accounts/login/")
     expect(heading(page)).to_have_text("Đăng nhập")

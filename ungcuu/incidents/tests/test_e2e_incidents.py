@@ -1,46 +1,26 @@
 """End-to-end tests of the incident pages in headless Chromium, on the demo data.
 
-Same set-up as ungcuu/tests/test_e2e_browser.py (Debian's /usr/bin/chromium, never downloaded; skipped
-without it unless UNGCUU_REQUIRE_BROWSER=1; screenshots in test-artifacts/); its few fixtures are
-repeated here so that neither module depends on the other. With UNGCUU_DOCS_SCREENSHOTS=1 the report
-form, incident page and incident list are also written to docs/screenshots/.
+The browser set-up is shared with ungcuu/tests/test_e2e_browser.py (ungcuu/tests/browser.py). With
+UNGCUU_DOCS_SCREENSHOTS=1 the report form, incident page and incident list are also written to
+docs/screenshots/.
 """
 
 import hashlib
-import os
 import re
-import shutil
-from pathlib import Path
 
 import pytest
 
 from ungcuu import demo
 from ungcuu.incidents.models import Incident, Submission, SubmissionStatus
 from ungcuu.registry.models import InformationSystem
+from ungcuu.tests.browser import require_chromium
 
 pytestmark = pytest.mark.e2e
+require_chromium()
 
-ROOT = Path(__file__).resolve().parents[3]
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
-BROWSER_REQUIRED = os.environ.get("UNGCUU_REQUIRE_BROWSER") == "1"
-ARTIFACTS = ROOT / "test-artifacts"
-DOCS_SCREENSHOTS = ROOT / "docs" / "screenshots" if os.environ.get("UNGCUU_DOCS_SCREENSHOTS") == "1" else None
-DOCS_VIEWPORT = {"width": 1280, "height": 800}  # as docs/screenshots/login.png and systems.png
+from playwright.sync_api import expect  # noqa: E402 - only once the browser is known to be there
 
-try:
-    from playwright.sync_api import expect, sync_playwright
-except ImportError:  # pragma: no cover - depends on the environment
-    if BROWSER_REQUIRED:
-        raise
-    pytest.skip("the playwright Python package is not installed", allow_module_level=True)
-
-if not CHROMIUM.exists() and not BROWSER_REQUIRED:
-    pytest.skip(f"no Chromium at {CHROMIUM} (set UNGCUU_REQUIRE_BROWSER=1 to fail instead)",
-                allow_module_level=True)
+from ungcuu.tests.browser import log_in, screenshot  # noqa: E402
 
 HIS = "Hệ thống thông tin quản lý bệnh viện (HIS)"
 HOSPITAL = "Bệnh viện Đa khoa tỉnh Quảng Ngãi"
@@ -52,31 +32,7 @@ LOG_NAME = "his-access.log"
 LOG_BYTES = b"2026-11-20 08:12:03 198.51.100.5 POST /his/login 200\n2026-11-20 08:13:44 encryptor.exe started\n"
 
 
-# Fixtures (as in ungcuu/tests/test_e2e_browser.py) -----------------------------------------------
-
-
-@pytest.fixture(scope="module", autouse=True)
-def allow_orm_beside_playwright():
-    """Playwright's sync API runs an event loop in this thread; let the ORM run here anyway."""
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    yield
-    if previous is None:
-        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    else:
-        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
-
-
-@pytest.fixture(scope="module")
-def browser():
-    """One headless Chromium for the whole module."""
-    if not CHROMIUM.exists():
-        pytest.fail(f"UNGCUU_REQUIRE_BROWSER=1 but there is no Chromium at {CHROMIUM}")
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+# Fixtures -----------------------------------------------------------------------------------------
 
 
 @pytest.fixture(autouse=True)
@@ -85,52 +41,7 @@ def evidence_root(settings, tmp_path):
     settings.EVIDENCE_ROOT = tmp_path / "evidence"
 
 
-@pytest.fixture
-def demo_data(transactional_db):
-    demo.load()
-
-
-@pytest.fixture
-def new_page(browser, live_server, demo_data):
-    """Open a page in a fresh context (own cookies) on the live server; closed at the end of the test."""
-    contexts = []
-
-    def make(**options):
-        options.setdefault("locale", "en-US")
-        options.setdefault("viewport", DOCS_VIEWPORT)
-        context = browser.new_context(base_url=live_server.url, **options)
-        context.set_default_timeout(10_000)
-        contexts.append(context)
-        return context.new_page()
-
-    yield make
-    for context in contexts:
-        context.close()
-
-
-@pytest.fixture
-def page(new_page):
-    return new_page()
-
-
 # Helpers ------------------------------------------------------------------------------------------
-
-
-def log_in(page, username, password=demo.DEMO_PASSWORD):
-    page.goto("/accounts/login/")
-    form = page.locator("main form")
-    form.locator("input[name=username]").fill(username)
-    form.locator("input[name=password]").fill(password)
-    form.locator("button[type=submit]").click()
-    expect(page).not_to_have_url(re.compile(r"/accounts/login/"))
-
-
-def screenshot(page, name, docs_name=None):
-    """Full-page screenshot into test-artifacts/, and into docs/screenshots/ when asked for."""
-    path = ARTIFACTS / name
-    page.screenshot(path=path, full_page=True)
-    if docs_name and DOCS_SCREENSHOTS is not None:
-        shutil.copyfile(path, DOCS_SCREENSHOTS / docs_name)
 
 
 def fill_incident(form, description):
