@@ -12,7 +12,7 @@ import math
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -194,19 +194,18 @@ def _reject_submission(submission: Submission, errors: dict) -> None:
         submission.save(update_fields=["status", "errors", "updated_at"])
 
 
-def _next_number(year: int) -> int:
-    """Take the next number of the year under a row lock: unique and without gaps."""
-    counter = ReferenceCounter.objects.select_for_update().filter(year=year).first()
-    if counter is None:
+def _take_number(year: int) -> int:
+    """The year's next number: unique and without gaps. The UPDATE locks the counter row until the commit,
+    so callers take it as late as they can (reports queue on it)."""
+    counter = ReferenceCounter.objects.filter(year=year)
+    if not counter.update(last=F("last") + 1):
         try:
             with transaction.atomic():
                 ReferenceCounter.objects.create(year=year, last=0)
         except IntegrityError:
             pass  # another request created the year's counter first
-        counter = ReferenceCounter.objects.select_for_update().get(year=year)
-    counter.last += 1
-    counter.save(update_fields=["last"])
-    return counter.last
+        counter.update(last=F("last") + 1)
+    return counter.values_list("last", flat=True).get()
 
 
 def _reporting_organisation(actor, system):
@@ -267,9 +266,10 @@ def submit_report(*, submission: Submission, actor=None) -> Incident:
     with transaction.atomic():
         now = timezone.now()
         year = timezone.localtime(now).year
-        number = _next_number(year)
+        # A provisional reference (year 0 is never a real one); the number is taken last, see below.
+        provisional = f"~{submission.pk}"
         incident = Incident(
-            reference=f"SC-{year}-{number:04d}", year=year, number=number, title=_title(data),
+            reference=provisional, year=0, number=submission.pk, title=_title(data),
             channel=submission.channel, created_by=actor if actor is not None and actor.pk else None,
             organisation=_reporting_organisation(actor, data.get("system")),
             system=data.get("system"), **{name: data[name] for name in REPORT_FIELDS},
@@ -296,6 +296,12 @@ def submit_report(*, submission: Submission, actor=None) -> Incident:
         submission.incident = incident
         submission.errors = {}
         submission.save(update_fields=["status", "incident", "errors", "updated_at"])
+        # Numbered last: concurrent reports wait on the year's counter only for these few statements.
+        incident.year, incident.number = year, _take_number(year)
+        incident.reference = f"SC-{year}-{incident.number:04d}"
+        incident.search_text = incident.search_text.replace(fold(provisional), fold(incident.reference), 1)
+        Incident.objects.filter(pk=incident.pk).update(reference=incident.reference, year=incident.year,
+                                                       number=incident.number, search_text=incident.search_text)
         record(actor=actor, action="incidents.report", target=incident, via=submission.channel,
                summary=_("Incident %(ref)s reported via %(channel)s") % {
                    "ref": incident.reference, "channel": submission.get_channel_display()},

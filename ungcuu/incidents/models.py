@@ -164,6 +164,12 @@ class VerificationMethod(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+LIST_COLUMNS = (
+    "reference", "title", "status", "severity", "cause", "attack_type", "channel", "confidential", "verified_at",
+    "detected_at", "created_at", "reporter_name", "system_name", "organisation__name", "system__name",
+)
+
+
 class IncidentQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Need-to-know (SPEC §11): the triage roles see all; oversight all but confidential ones;
@@ -185,7 +191,8 @@ class IncidentQuerySet(models.QuerySet):
         return self.filter(mine)
 
     def list_columns(self):
-        return self.select_related("organisation", "system")
+        """Only what lists show: description, search text and the report's JSON stay unread."""
+        return self.select_related("organisation", "system").only(*LIST_COLUMNS)
 
 
 class Incident(models.Model):
