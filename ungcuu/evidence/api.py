@@ -14,7 +14,6 @@ from ninja.files import UploadedFile
 
 from ungcuu.evidence import actions, download
 from ungcuu.evidence.models import CustodyEvent, EvidenceFile
-from ungcuu.incidents.actions import parse_reference
 from ungcuu.incidents.models import Incident
 
 router = Router(tags=["evidence"])
@@ -78,11 +77,8 @@ class EvidenceOut(Schema):
 
 
 def _incident(request, incident_ref: str) -> Incident:
-    visible = Incident.objects.visible_to(request.user)
-    lookup = ({"pk": int(incident_ref)} if incident_ref.isascii() and incident_ref.isdigit()
-              else {"reference": parse_reference(incident_ref)})
     try:
-        return visible.get(**lookup)
+        return Incident.objects.visible_to(request.user).lookup(incident_ref, by_id=True).get()
     except Incident.DoesNotExist:
         raise Http404 from None
 

@@ -18,7 +18,6 @@ from django.views.decorators.http import require_GET, require_POST
 from ungcuu.evidence import actions, download
 from ungcuu.evidence.forms import EvidenceForm, HandOverForm
 from ungcuu.evidence.models import CustodyEvent, EvidenceFile
-from ungcuu.incidents.actions import parse_reference
 from ungcuu.incidents.models import Incident
 from ungcuu.lib.forms import add_action_errors
 
@@ -44,7 +43,7 @@ def evidence_context(user, incident: Incident) -> dict:
 
 
 def _visible_incident(request, reference: str) -> Incident:
-    return get_object_or_404(Incident.objects.visible_to(request.user), reference=parse_reference(reference))
+    return get_object_or_404(Incident.objects.visible_to(request.user).lookup(reference))
 
 
 def _visible_evidence(request, pk: int) -> EvidenceFile:

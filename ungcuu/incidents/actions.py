@@ -56,7 +56,7 @@ TITLE_LENGTH = 120
 logger = logging.getLogger(__name__)
 
 
-def _require_triage(actor) -> None:
+def require_triage(actor) -> None:
     if actor is not None and not actor.has_any_role(*TRIAGE_ROLES):
         raise PermissionDenied(_("Only the standing office or the team leads may triage incidents."))
 
@@ -330,7 +330,7 @@ def report_incident(*, channel: str, payload, files=(), actor=None, remote_addr=
 
 def verify_sender(*, actor, incident: Incident, method: str, note: str = "") -> Incident:
     """Record how the sender was authenticated (TT 20 Điều 4.6) and by whom."""
-    _require_triage(actor)
+    require_triage(actor)
     if method not in VerificationMethod.values:
         raise ValidationError({"verification_method": _("Choose how the sender was verified.")})
     if method == VerificationMethod.OTHER and not note.strip():
@@ -355,7 +355,7 @@ def verify_sender(*, actor, incident: Incident, method: str, note: str = "") -> 
 def classify(*, actor, incident: Incident, cause: str, attack_type: str = "", effects=(),
              owner_can_handle: bool | None = None, system=None) -> Incident:
     """Set cause, attack type, effects and whether the owner can cope; the serious test follows from them."""
-    _require_triage(actor)
+    require_triage(actor)
     errors = {}
     if cause not in Cause.values:
         errors["cause"] = _("Choose the cause.")
@@ -391,7 +391,7 @@ def classify(*, actor, incident: Incident, cause: str, attack_type: str = "", ef
 
 def propose_serious(*, actor, incident: Incident, note: str = "") -> Incident:
     """The province proposes 'serious' to the national coordinator (TT 20 Điều 10.1.c); it cannot decide."""
-    _require_triage(actor)
+    require_triage(actor)
     with transaction.atomic():
         incident = Incident.objects.select_for_update(of=("self",)).select_related("system").get(pk=incident.pk)
         _require_open(incident)
@@ -412,7 +412,7 @@ def propose_serious(*, actor, incident: Incident, note: str = "") -> Incident:
 
 def record_severity_decision(*, actor, incident: Incident, serious: bool, decision: str) -> Incident:
     """Record the national coordinator's decision (QĐ 05 Điều 14.2), with its reference."""
-    _require_triage(actor)
+    require_triage(actor)
     if not decision.strip():
         raise ValidationError({"decision": _("Give the number and date of the coordinator's decision.")})
     with transaction.atomic():
@@ -431,7 +431,7 @@ def record_severity_decision(*, actor, incident: Incident, serious: bool, decisi
 
 def reject_report(*, actor, incident: Incident, reason: str) -> Incident:
     """Not an incident (a test, spam, a misunderstanding): kept, but closed as rejected."""
-    _require_triage(actor)
+    require_triage(actor)
     if not reason.strip():
         raise ValidationError({"reason": _("Say why this is not an incident.")})
     with transaction.atomic():
@@ -466,7 +466,7 @@ def related_candidates(incident: Incident, limit: int = 20):
 
 
 def link_incidents(*, actor, incident: Incident, other: Incident, note: str = "") -> IncidentLink:
-    _require_triage(actor)
+    require_triage(actor)
     if other.pk == incident.pk:
         raise ValidationError({"other": _("An incident cannot be linked to itself.")})
     source, target = sorted([incident, other], key=lambda i: i.pk)
@@ -480,7 +480,7 @@ def link_incidents(*, actor, incident: Incident, other: Incident, note: str = ""
 
 
 def unlink_incidents(*, actor, incident: Incident, other: Incident) -> None:
-    _require_triage(actor)
+    require_triage(actor)
     with transaction.atomic():
         removed, _count = IncidentLink.objects.filter(
             Q(source=incident, target=other) | Q(source=other, target=incident)).delete()
@@ -492,7 +492,7 @@ def unlink_incidents(*, actor, incident: Incident, other: Incident) -> None:
 def merge_incident(*, actor, duplicate: Incident, into: Incident, reason: str = "") -> Incident:
     """Mark `duplicate` as a duplicate of `into`. Both records stay whole: the duplicate keeps its
     report, evidence and history and becomes read-only; `into` gains its indicators and shows it."""
-    _require_triage(actor)
+    require_triage(actor)
     if duplicate.pk == into.pk:
         raise ValidationError({"into": _("An incident cannot be merged into itself.")})
     with transaction.atomic():
@@ -546,8 +546,3 @@ def dispatch_member(*, actor, incident: Incident, user, role: str = "") -> Respo
                summary=_("%(name)s dispatched") % {"name": user.get_full_name()},
                changes={"user": user.pk, "role": role})
     return responder
-
-
-def parse_reference(text: str) -> str:
-    # NUL cannot reach PostgreSQL (it refuses the query); no reference contains it anyway.
-    return (text or "").replace("\x00", "").strip().upper()

@@ -193,13 +193,6 @@ def _nested_deeper_than(value, limit: int) -> bool:
     return False
 
 
-def _jsonable(payload):
-    """API values as the form reads them: booleans to yes/no, everything else as sent."""
-    if isinstance(payload, dict) and isinstance(payload.get("confidential"), bool):
-        payload = {**payload, "confidential": "yes" if payload["confidential"] else "no"}
-    return payload
-
-
 class InvalidOut(Schema):
     detail: str
     submission: int
@@ -218,7 +211,7 @@ def create_incident(request):
     if _nested_deeper_than(payload, MAX_DEPTH):
         payload = None  # kept as text: a report is two levels deep, and deeper data would strain every reader
     submission, incident, errors = actions.report_incident(
-        channel=Channel.API, payload=_jsonable(payload) if payload is not None else raw, actor=request.user,
+        channel=Channel.API, payload=payload if payload is not None else raw, actor=request.user,
         remote_addr=request.META.get("REMOTE_ADDR"))
     if incident is None:
         if payload is None or not isinstance(payload, dict):
@@ -245,10 +238,8 @@ def list_incidents(request, params: Query[IncidentQuery]):
 
 def _get(request, incident_ref: str) -> Incident:
     queryset = Incident.objects.visible_to(request.user).select_related("organisation", "system", "merged_into")
-    lookup = {"pk": int(incident_ref)} if incident_ref.isascii() and incident_ref.isdigit() else {
-        "reference": actions.parse_reference(incident_ref)}
     try:
-        return queryset.prefetch_related("indicators").get(**lookup)
+        return queryset.prefetch_related("indicators").lookup(incident_ref, by_id=True).get()
     except Incident.DoesNotExist:
         raise Http404 from None
 

@@ -190,6 +190,14 @@ class IncidentQuerySet(models.QuerySet):
             mine |= Q(organisation_id=user.organisation_id) | (Q(confidential=False) & below)
         return self.filter(mine)
 
+    def lookup(self, text: str, *, by_id: bool = False):
+        """The incident a user names: its reference in any case ("sc-2026-0001"), or with by_id (the API)
+        its number. NUL is dropped: PostgreSQL refuses it in a query and no reference contains it."""
+        text = (text or "").replace("\x00", "").strip()
+        if by_id and text.isascii() and text.isdigit():
+            return self.filter(pk=int(text))
+        return self.filter(reference=text.upper())
+
     def list_columns(self):
         """Only what lists show: description, search text and the report's JSON stay unread."""
         return self.select_related("organisation", "system").only(*LIST_COLUMNS)

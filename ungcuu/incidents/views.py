@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -46,11 +46,6 @@ HISTORY_LIMIT = 200
 
 def _is_triage(user) -> bool:
     return user.has_any_role(*TRIAGE_ROLES)
-
-
-def _require_triage(user) -> None:
-    if not _is_triage(user):
-        raise PermissionDenied(_("Only the standing office or the team leads may triage incidents."))
 
 
 def _uploads(request):
@@ -151,8 +146,7 @@ def _submit(request, *, channel, actor, draft=None, public=False):
                 form.add_error(None, field_errors)
         messages.error(request, _("The report was saved as submission #%(id)s but is not complete: "
                                   "correct the fields marked below and send it again.") % {"id": submission.pk})
-        response = _render_report(request, form, draft=draft, public=public, status=422)
-        return response
+        return _render_report(request, form, draft=draft, public=public, status=422)
     return render(request, "incidents/acknowledgement.html", {"incident": incident, "public": public})
 
 
@@ -258,7 +252,7 @@ def _get_incident(request, reference) -> Incident:
         "organisation", "system__owner", "system__operator", "created_by", "verified_by", "classified_by",
         "merged_into")
     try:
-        return queryset.get(reference=actions.parse_reference(reference))
+        return queryset.lookup(reference).get()
     except Incident.DoesNotExist:
         raise Http404 from None
 
@@ -306,7 +300,7 @@ def incident_detail(request, reference, forms=None):
 
 def _triage_post(request, reference, form_class, key, call):
     """Validate a triage form, call its action; on error show the detail page with the form's messages."""
-    _require_triage(request.user)
+    actions.require_triage(request.user)
     incident = _get_incident(request, reference)
     form = form_class(request.POST, auto_id=f"{key}_%s")
     if form.is_valid():
@@ -339,7 +333,7 @@ def classify(request, reference):
 @login_required
 @require_POST
 def propose_serious(request, reference):
-    _require_triage(request.user)
+    actions.require_triage(request.user)
     incident = _get_incident(request, reference)
     try:
         actions.propose_serious(actor=request.user, incident=incident, note=request.POST.get("note", ""))
@@ -367,7 +361,7 @@ def reject(request, reference):
 
 def _other(request, reference_text, field):
     try:
-        return Incident.objects.visible_to(request.user).get(reference=actions.parse_reference(reference_text))
+        return Incident.objects.visible_to(request.user).lookup(reference_text).get()
     except Incident.DoesNotExist:
         raise ValidationError({field: _("No incident with reference %(ref)s.") % {"ref": reference_text}}) from None
 
@@ -389,7 +383,7 @@ def link(request, reference):
 @login_required
 @require_POST
 def unlink(request, reference, other):
-    _require_triage(request.user)
+    actions.require_triage(request.user)
     incident = _get_incident(request, reference)
     other_incident = _get_incident(request, other)
     actions.unlink_incidents(actor=request.user, incident=incident, other=other_incident)
@@ -399,7 +393,7 @@ def unlink(request, reference, other):
 
 @login_required
 def submission_list(request):
-    _require_triage(request.user)
+    actions.require_triage(request.user)
     status = request.GET.get("status", SubmissionStatus.INVALID)
     rows = Submission.objects.exclude(status=SubmissionStatus.DRAFT).select_related("submitted_by", "incident")
     if status in SubmissionStatus.values:
@@ -412,7 +406,7 @@ def submission_list(request):
 
 @login_required
 def submission_detail(request, pk):
-    _require_triage(request.user)
+    actions.require_triage(request.user)
     submission = get_object_or_404(Submission.objects.select_related("submitted_by", "incident").exclude(
         status=SubmissionStatus.DRAFT), pk=pk)
     return render(request, "incidents/submission_detail.html", {
