@@ -15,8 +15,12 @@ from ninja.security import django_auth
 
 from ungcuu.accounts.api import TokenAuth
 from ungcuu.accounts.api import router as accounts_router
+from ungcuu.coordination.api import router as coordination_router
+from ungcuu.deadlines.api import router as deadlines_router
 from ungcuu.evidence.api import router as evidence_router
 from ungcuu.incidents.api import router as incidents_router
+from ungcuu.investigation.api import router as investigation_router
+from ungcuu.notifications.api import router as notifications_router
 from ungcuu.registry.api import router as registry_router
 
 
@@ -41,6 +45,10 @@ api.add_router("/", accounts_router)
 api.add_router("/", registry_router)
 api.add_router("/", evidence_router)
 api.add_router("/", incidents_router)
+api.add_router("/", coordination_router)
+api.add_router("/", investigation_router)
+api.add_router("/", deadlines_router)
+api.add_router("/", notifications_router)
 
 # Pydantic error types → messages a person can act on.
 _SCHEMA_MESSAGES = {

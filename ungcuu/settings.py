@@ -52,6 +52,10 @@ INSTALLED_APPS = [
     "ungcuu.accounts",
     "ungcuu.incidents",
     "ungcuu.evidence",
+    "ungcuu.deadlines",
+    "ungcuu.notifications",
+    "ungcuu.coordination",
+    "ungcuu.investigation",
     "django_tasks",
     "django_tasks_db",
 ]

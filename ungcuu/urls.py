@@ -12,6 +12,10 @@ urlpatterns = [
     path("audit/", include("ungcuu.audit.urls")),
     path("", include("ungcuu.incidents.urls")),
     path("", include("ungcuu.evidence.urls")),
+    path("", include("ungcuu.coordination.urls")),
+    path("", include("ungcuu.investigation.urls")),
+    path("", include("ungcuu.deadlines.urls")),
+    path("", include("ungcuu.notifications.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -13,6 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ungcuu.audit.models import AuditEntry
+from ungcuu.coordination.views import incident_panel_context as coordination_panel
+from ungcuu.deadlines.views import incident_panel_context as deadlines_panel
 from ungcuu.evidence.views import evidence_context
 from ungcuu.incidents import actions, search, severity
 from ungcuu.incidents.forms import (
@@ -37,6 +39,7 @@ from ungcuu.incidents.models import (
     Submission,
     SubmissionStatus,
 )
+from ungcuu.investigation.views import incident_panel_context as investigation_panel
 from ungcuu.lib.forms import add_action_errors
 from ungcuu.lib.paging import paginate
 from ungcuu.registry.models import InformationSystem, Person, SecurityMeasure, Service
@@ -280,6 +283,10 @@ def incident_detail(request, reference, forms=None):
         if triage else [],
         "submissions": incident.submissions.all() if triage else [],
         **evidence_context(request.user, incident),
+        # Each app's panel on this page: its template is <app>/_incident_panel.html.
+        **deadlines_panel(request.user, incident),
+        **coordination_panel(request.user, incident),
+        **investigation_panel(request.user, incident),
     }
     if triage:
         context.update(

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class DeadlinesConfig(AppConfig):
+    name = "ungcuu.deadlines"
+    verbose_name = _("Deadlines")
