@@ -8,8 +8,10 @@ Quyết định 05/2017/QĐ-TTg Điều 9 (REGULATION.md §2.2).
 from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ungcuu.incidents.procedure import Step
 from ungcuu.registry.models import SECURITY_LEVELS, InformationSystem, Organisation
 
 # Roles that triage and respond: they see every incident, confidential ones included (TT 20 Điều 10.2).
@@ -284,6 +286,22 @@ class Incident(models.Model):
     merged_into = models.ForeignKey("self", verbose_name=_("merged into"), null=True, blank=True,
                                     on_delete=models.PROTECT, related_name="merged_incidents")
 
+    # The response procedure (procedure.py): the current step and what its guards need.
+    step = models.CharField(_("procedure step"), max_length=30, choices=Step.choices, default=Step.RECEIVE_VERIFY)
+    step_changed_at = models.DateTimeField(_("step since"), null=True, blank=True)
+    # The normal step to return to if the national coordinator decides "not serious" (QĐ 05 Điều 14.2).
+    resume_step = models.CharField(max_length=30, choices=Step.choices, blank=True, editable=False)
+    response_option = models.TextField(_("chosen response option"), blank=True)
+    response_option_approved_by = models.CharField(_("approved by (system owner or team lead)"), max_length=300,
+                                                   blank=True)
+    response_option_approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    response_ended_at = models.DateTimeField(_("response ended at"), null=True, blank=True)
+    root_cause = models.TextField(_("root cause"), blank=True)
+    lasting_fix = models.TextField(_("lasting fix"), blank=True)
+    prevention_proposals = models.TextField(_("prevention proposals"), blank=True)
+    lessons_learned = models.TextField(_("lessons learned"), blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
     # Folded reference, title, description, reporter and indicators: one column that search
     # reads on both databases (trigram-indexed on PostgreSQL).
     search_text = models.TextField(editable=False, default="")
@@ -300,6 +318,7 @@ class Incident(models.Model):
             models.Index(fields=["-detected_at", "-id"], name="incident_detected"),
             models.Index(fields=["-created_at", "-id"], name="incident_created"),
             models.Index(fields=["status", "-detected_at", "-id"], name="incident_status_detected"),
+            models.Index(fields=["step", "-detected_at", "-id"], name="incident_step_detected"),
             models.Index(fields=["attack_type", "-detected_at", "-id"], name="incident_type_detected"),
             models.Index(fields=["cause", "-detected_at", "-id"], name="incident_cause_detected"),
             models.Index(fields=["severity", "-detected_at", "-id"], name="incident_severity_detected"),
@@ -382,6 +401,58 @@ class Responder(models.Model):
 
     def __str__(self):
         return f"{self.user} → {self.incident_id}"
+
+
+class StepTransition(models.Model):
+    """One move of the procedure: who, when, why (SPEC §5). The audit log keeps the same, chained."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="transitions")
+    from_step = models.CharField(_("from"), max_length=30, choices=Step.choices)
+    to_step = models.CharField(_("to"), max_length=30, choices=Step.choices)
+    direction = models.CharField(max_length=10, default="forward")  # forward | back | switch
+    reason = models.TextField(_("reason"), blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(_("at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["incident", "at"])]
+
+    def __str__(self):
+        return f"{self.incident_id}: {self.from_step} → {self.to_step}"
+
+
+class ReportKind(models.TextChoices):
+    """The notices and reports of TT 20 Điều 9.3 and QĐ 05 Điều 11.2."""
+
+    NOTICE = "notice", _("Incident notification")
+    INITIAL = "initial", _("Initial report (Biểu mẫu 03)")
+    PROGRESS = "progress", _("Progress report")
+    RESPONSE_OPTION = "response_option", _("Response-option report")
+    DIRECTION_REQUEST = "direction_request", _("Request for direction")
+    SUPPORT_REQUEST = "support_request", _("Request for support")
+    FINAL = "final", _("Final report (Biểu mẫu 04)")
+
+
+class IncidentReport(models.Model):
+    """A notice or report sent about the incident: its number, date and recipients (the register)."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="reports")
+    kind = models.CharField(_("kind"), max_length=30, choices=ReportKind.choices)
+    number = models.CharField(_("number and symbol"), max_length=100)
+    issued_on = models.DateField(_("dated"))
+    sent_at = models.DateTimeField(_("sent at"))
+    recipients = models.TextField(_("sent to"))
+    summary = models.TextField(_("summary"), blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["sent_at", "id"]
+        indexes = [models.Index(fields=["incident", "kind"])]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.number}"
 
 
 class ReferenceCounter(models.Model):
