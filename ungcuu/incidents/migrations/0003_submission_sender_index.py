@@ -4,10 +4,6 @@ from django.conf import settings
 from django.db import migrations, models
 
 
-def closed_incidents_to_closed_step(apps, schema_editor):
-    apps.get_model("incidents", "Incident").objects.filter(status="closed").update(step="closed")
-
-
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -20,5 +16,4 @@ class Migration(migrations.Migration):
             model_name='submission',
             index=models.Index(fields=['remote_addr', 'received_at'], name='submission_sender_time'),
         ),
-        migrations.RunPython(closed_incidents_to_closed_step, migrations.RunPython.noop),
     ]
