@@ -213,3 +213,15 @@ PUBLIC_REPORTS_PER_HOUR = env_int("PUBLIC_REPORTS_PER_HOUR", 10)
 # A whole report (form fields and all attachments) larger than this is refused before it is read.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# --- Notifications (ungcuu.notifications) ---------------------------------------------------------
+# The address links in e-mails and webhook payloads start with (no trailing slash).
+SITE_URL = env_str("SITE_URL", "http://localhost:8000").rstrip("/")
+# A webhook receiver must answer within this many seconds, or the attempt counts as failed.
+NOTIFICATIONS_WEBHOOK_TIMEOUT = env_int("NOTIFICATIONS_WEBHOOK_TIMEOUT", 10)
+# A failed delivery is tried this many times in all, waiting RETRY_BASE × 2^(attempt−1) seconds
+# (at most RETRY_MAX) between tries; then it is marked failed and shown on the deliveries page.
+NOTIFICATIONS_MAX_ATTEMPTS = env_int("NOTIFICATIONS_MAX_ATTEMPTS", 5)
+NOTIFICATIONS_RETRY_BASE_SECONDS = env_int("NOTIFICATIONS_RETRY_BASE_SECONDS", 60)
+NOTIFICATIONS_RETRY_MAX_SECONDS = env_int("NOTIFICATIONS_RETRY_MAX_SECONDS", 6 * 3600)
+# --- end of notifications ---------------------------------------------------------------------------
