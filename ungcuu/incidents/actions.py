@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from ungcuu.audit.actions import diff, record, snapshot
 from ungcuu.evidence import store
-from ungcuu.incidents import severity
+from ungcuu.incidents import procedure, severity
 from ungcuu.incidents.forms import ReportForm
 from ungcuu.incidents.models import (
     TRIAGE_ROLES,
@@ -29,17 +29,20 @@ from ungcuu.incidents.models import (
     Effect,
     Incident,
     IncidentLink,
+    IncidentReport,
     IncidentStatus,
     Indicator,
     IndicatorKind,
     ReferenceCounter,
-    Responder,
+    ReportKind,
     Severity,
+    StepTransition,
     Submission,
     SubmissionFile,
     SubmissionStatus,
     VerificationMethod,
 )
+from ungcuu.incidents.procedure import Step
 from ungcuu.lib.text import fold
 from ungcuu.registry.models import InformationSystem
 
@@ -306,6 +309,9 @@ def submit_report(*, submission: Submission, actor=None) -> Incident:
                summary=_("Incident %(ref)s reported via %(channel)s") % {
                    "ref": incident.reference, "channel": submission.get_channel_display()},
                changes={"submission": submission.pk, "confidential": incident.confidential})
+        # TT 20 Điều 9.2.a: the notification within 5 days of detection; Điều 10: acknowledge at once.
+        _start_deadline("notify", incident=incident, start=incident.detected_at, actor=actor)
+        _start_deadline("acknowledge_report", incident=incident, start=now, actor=actor)
         # Enqueued in this transaction: no acknowledgement for a report that was not saved.
         send_acknowledgement.enqueue(incident.pk)
     return incident
@@ -380,6 +386,8 @@ def classify(*, actor, incident: Incident, cause: str, attack_type: str = "", ef
         incident.classified_by = actor
         incident.classified_at = timezone.now()
         incident.save()
+        if owner_can_handle is False:  # beyond the operator's capacity: the initial report at once (Điều 9.2.b)
+            _start_deadline("initial_report", incident=incident, start=incident.classified_at, actor=actor)
         assessment = severity.assess_incident(incident)
         record(actor=actor, action="incidents.classify", target=incident,
                summary=_("Classified: %(cause)s %(type)s") % {
@@ -407,6 +415,12 @@ def propose_serious(*, actor, incident: Incident, note: str = "") -> Incident:
                summary=_("Proposed as serious to the national coordinator"),
                changes={"severity": [Severity.NORMAL, Severity.PROPOSED_SERIOUS], "note": note,
                         "reasons": assessment.reasons})
+        # QĐ 05 Điều 14.2: the national coordinator now verifies and classifies; reporting is immediate.
+        if procedure.path_of(incident.step) == procedure.Path.NORMAL:
+            incident.resume_step = incident.step
+            _enter_step(actor=actor, incident=incident, to_step=Step.SERIOUS_ASSESS, direction="switch",
+                        reason=_("Proposed as serious"), at=timezone.now())
+        _start_deadline("initial_report", incident=incident, start=timezone.now(), actor=actor)
     return incident
 
 
@@ -426,7 +440,42 @@ def record_severity_decision(*, actor, incident: Incident, serious: bool, decisi
                summary=_("National coordinator's decision recorded: %(severity)s") % {
                    "severity": incident.get_severity_display()},
                changes={"severity": [old, incident.severity], "decision": incident.severity_decision})
+        _follow_severity_decision(actor=actor, incident=incident)
     return incident
+
+
+def _follow_severity_decision(*, actor, incident: Incident) -> None:
+    """Serious: the emergency procedure from its step 3 (QĐ 05 Điều 14.3). Not serious: back to the normal
+    procedure where it was (Điều 14.2)."""
+    step, now = incident.step, timezone.now()
+    if incident.severity == Severity.SERIOUS and step in (*procedure.NORMAL_ORDER, Step.SERIOUS_DETECT,
+                                                          Step.SERIOUS_ASSESS):
+        if procedure.path_of(step) == procedure.Path.NORMAL:
+            incident.resume_step = step
+        _enter_step(actor=actor, incident=incident, to_step=Step.SERIOUS_PLAN, direction="switch",
+                    reason=incident.severity_decision, at=now)
+    elif incident.severity == Severity.NORMAL and step == Step.SERIOUS_ASSESS:
+        back_to = incident.resume_step or Step.RECEIVE_VERIFY
+        incident.resume_step = ""
+        _enter_step(actor=actor, incident=incident, to_step=back_to, direction="switch",
+                    reason=incident.severity_decision, at=now)
+
+
+def _cancel_deadlines(incident: Incident, actor, reason: str) -> None:
+    from ungcuu.deadlines import actions as deadlines  # builds on this app
+
+    deadlines.cancel_deadlines(incident=incident, actor=actor, reason=reason)
+
+
+def _start_deadline(kind: str, **kwargs) -> None:
+    from ungcuu.deadlines import actions as deadlines  # builds on this app
+
+    try:
+        deadlines.start_deadline(kind=kind, **kwargs)
+    except ValidationError as exc:
+        # A rule set without this rule must not refuse a report or a step; the gap is logged and visible
+        # on the rules page.
+        logger.warning("No %s deadline started for %s: %s", kind, kwargs.get("incident"), exc.messages)
 
 
 def reject_report(*, actor, incident: Incident, reason: str) -> Incident:
@@ -443,6 +492,7 @@ def reject_report(*, actor, incident: Incident, reason: str) -> Incident:
         incident.save(update_fields=["status", "updated_at"])
         record(actor=actor, action="incidents.reject", target=incident, summary=_("Rejected: %(reason)s") % {
             "reason": reason.strip()}, changes={"status": [old, incident.status], "reason": reason.strip()})
+        _cancel_deadlines(incident, actor, reason.strip())
     return incident
 
 
@@ -520,6 +570,7 @@ def merge_incident(*, actor, duplicate: Incident, into: Incident, reason: str = 
              for i in duplicate.indicators.all()], ignore_conflicts=True)
         refresh_search_text(into)
         into.save(update_fields=["search_text", "updated_at"])
+        _cancel_deadlines(duplicate, actor, _("Merged into %(ref)s") % {"ref": into.reference})
         record(actor=actor, action="incidents.merge", target=duplicate,
                summary=_("Merged into %(ref)s") % {"ref": into.reference},
                changes={"status": [old, duplicate.status], "into": into.reference, "reason": reason})
@@ -529,20 +580,217 @@ def merge_incident(*, actor, duplicate: Incident, into: Incident, reason: str = 
     return into
 
 
-# Dispatch (need-to-know for team members; the full coordination comes with the procedure) ---------
+# The response procedure (TT 20/2017 Điều 11; QĐ 05/2017 Điều 14) ----------------------------------
+
+_STILL_IN_TRIAGE = {Step.RECEIVE_VERIFY, Step.SERIOUS_DETECT, Step.SERIOUS_ASSESS}
 
 
-def dispatch_member(*, actor, incident: Incident, user, role: str = "") -> Responder:
-    if actor is not None and not actor.has_any_role("team_lead", "deputy_lead"):
-        raise PermissionDenied(_("Only the team lead or a deputy may dispatch members."))
-    if not user.has_any_role("team_member", "team_lead", "deputy_lead", "standing_officer"):
-        raise ValidationError({"user": _("%(name)s is not on the response team.") % {"name": user}})
+def _step_label(step: str) -> str:
+    return str(Step(step).label) if step in Step.values else step
+
+
+def may_act_on_step(actor, incident: Incident, step: str) -> bool:
+    """The roles that may move the incident on from `step`; "responders" are the members dispatched to it."""
+    if actor is None:
+        return True
+    actors = procedure.STEPS[step].actors
+    if actor.has_any_role(*[a for a in actors if a != "responders"]):
+        return True
+    return "responders" in actors and incident.responders.filter(user=actor).exists()
+
+
+def missing_for(incident: Incident, to_step: str) -> list[str]:
+    """What the record still lacks before the incident may enter `to_step` (empty when nothing)."""
+    missing = []
+    current = incident.step
+    if current == Step.RECEIVE_VERIFY and to_step == Step.INITIAL_RESPONSE:
+        if not incident.verified_at:
+            missing.append(_("the sender has not been verified (TT 20 Điều 10)"))
+        if not incident.cause:
+            missing.append(_("the incident has not been classified (cause)"))
+    if current == Step.RESPONSE_OPTION:
+        if not incident.response_option.strip():
+            missing.append(_("the chosen response option"))
+        if not incident.response_option_approved_by.strip():
+            missing.append(_("the approval of the response option by the system owner or the team lead"))
+    if current == Step.REPORT and not incident.reports.filter(
+            kind__in=[ReportKind.NOTICE, ReportKind.INITIAL]).exists():
+        missing.append(_("the incident notification or initial report sent to the owner, the provincial unit and "
+                         "VNCERT/CC (TT 20 Điều 9.2)"))
+    if current == Step.SERIOUS_ASSESS:
+        if to_step == Step.SERIOUS_PLAN and incident.severity != Severity.SERIOUS:
+            missing.append(_("the national coordinator's decision that the incident is serious"))
+        if to_step == Step.INITIAL_RESPONSE and incident.severity == Severity.SERIOUS:
+            missing.append(_("the incident was decided serious: it follows the emergency procedure"))
+    if to_step == Step.CLOSED:
+        for field in ("root_cause", "lasting_fix", "prevention_proposals"):
+            if not getattr(incident, field).strip():
+                missing.append(str(Incident._meta.get_field(field).verbose_name))
+        if not incident.reports.filter(kind=ReportKind.FINAL).exists():
+            missing.append(_("the final report (Biểu mẫu 04): the national coordinator counts an incident closed "
+                             "only once it has it (TT 20 Điều 9.2.b)"))
+    return missing
+
+
+def _enter_step(*, actor, incident: Incident, to_step: str, direction: str, reason: str, at) -> StepTransition:
+    """Move the locked incident to `to_step` and record the move; the caller checked that it is allowed."""
+    old_step, old_status = incident.step, incident.status
+    incident.step, incident.step_changed_at = to_step, at
+    if to_step == Step.CLOSED:
+        incident.status, incident.closed_at = IncidentStatus.CLOSED, at
+    elif to_step not in _STILL_IN_TRIAGE:
+        incident.status = IncidentStatus.IN_RESPONSE
+    if (old_step, to_step) in procedure.RESPONSE_ENDS:
+        incident.response_ended_at = at
+    incident.save()
+    transition = StepTransition.objects.create(incident=incident, from_step=old_step, to_step=to_step,
+                                               direction=direction, reason=reason, actor=actor, at=at)
+    changes = {"step": [old_step, to_step], "reason": reason}
+    if old_status != incident.status:
+        changes["status"] = [old_status, incident.status]
+    summary = (_("Back to %(step)s: %(reason)s") if direction == procedure.BACK else _("Step: %(step)s")) % {
+        "step": _step_label(to_step), "reason": reason}
+    record(actor=actor, action="incidents.step", target=incident, summary=summary, changes=changes)
+    _after_step_entered(actor=actor, incident=incident, old_step=old_step, to_step=to_step, at=at)
+    return transition
+
+
+def _after_step_entered(*, actor, incident: Incident, old_step: str, to_step: str, at) -> None:
+    """What entering a step starts elsewhere: the checklist tasks of the step, the final report's deadline."""
+    from ungcuu.investigation import actions as investigation  # builds on this app
+
+    investigation.add_checklist_tasks(actor=actor, incident=incident, step=to_step)
+    if (old_step, to_step) in procedure.RESPONSE_ENDS:
+        _start_deadline("final_report", start=at, incident=incident, actor=actor)
+
+
+def move_step(*, actor, incident: Incident, to_step: str, reason: str = "", at=None) -> Incident:
+    """Take the incident to the next step of its procedure, refusing moves the procedure does not allow."""
+    reason = (reason or "").strip()
     with transaction.atomic():
-        responder, created = Responder.objects.get_or_create(
-            incident=incident, user=user, defaults={"role": role, "dispatched_by": actor})
-        if not created:
-            raise ValidationError({"user": _("%(name)s is already dispatched to this incident.") % {"name": user}})
-        record(actor=actor, action="incidents.dispatch", target=incident,
-               summary=_("%(name)s dispatched") % {"name": user.get_full_name()},
-               changes={"user": user.pk, "role": role})
-    return responder
+        incident = Incident.objects.select_for_update(of=("self",)).get(pk=incident.pk)
+        _require_open(incident)
+        if incident.status == IncidentStatus.REJECTED:
+            raise ValidationError({"to_step": _("This report was rejected as not an incident.")})
+        current = incident.step
+        if to_step not in Step.values:
+            raise ValidationError({"to_step": _("Unknown step “%(step)s”.") % {"step": to_step}})
+        moves = procedure.allowed_moves(current)
+        if to_step not in moves:
+            allowed = ", ".join(f"“{_step_label(s)}”" for s in moves) or _("none: the procedure is over")
+            raise ValidationError({"to_step": _(
+                "“%(to)s” cannot follow “%(current)s”: steps are taken in the order of the procedure. "
+                "Allowed next: %(allowed)s.") % {"to": _step_label(to_step), "current": _step_label(current),
+                                                  "allowed": allowed}})
+        if not may_act_on_step(actor, incident, current):
+            raise PermissionDenied(_("You may not move this incident on from “%(step)s”.")
+                                   % {"step": _step_label(current)})
+        if to_step == Step.CLOSED and actor is not None and not actor.has_any_role(*procedure.LEADS):
+            raise PermissionDenied(_("Only the team lead or a deputy may close an incident."))
+        direction = moves[to_step]
+        if direction == procedure.BACK and not reason:
+            raise ValidationError({"reason": _("Say what failed: the system goes back to “%(step)s”.")
+                                   % {"step": _step_label(to_step)}})
+        if current == Step.DIRECTION and not reason:
+            raise ValidationError({"reason": _("Record the steering committee's direction.")})
+        missing = missing_for(incident, to_step)
+        if missing:
+            heading = _("Before “%(step)s”, the record still needs:") % {"step": _step_label(to_step)}
+            raise ValidationError({"to_step": [heading, *missing]})
+        _enter_step(actor=actor, incident=incident, to_step=to_step, direction=direction, reason=reason,
+                    at=at or timezone.now())
+    return incident
+
+
+def record_response_option(*, actor, incident: Incident, option: str, approved_by: str, approved_at=None) -> Incident:
+    """Step 1c: the option chosen and who approved it (TT 20 Điều 11.1.c)."""
+    require_triage(actor)
+    option, approved_by = (option or "").strip(), (approved_by or "").strip()
+    errors = {}
+    if not option:
+        errors["option"] = _("Describe the response option chosen.")
+    if not approved_by:
+        errors["approved_by"] = _("Say who approved it (the system owner or the team lead).")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        incident = Incident.objects.select_for_update(of=("self",)).get(pk=incident.pk)
+        _require_open(incident)
+        before = snapshot(incident, ["response_option", "response_option_approved_by"])
+        incident.response_option, incident.response_option_approved_by = option, approved_by
+        incident.response_option_approved_at = approved_at or timezone.now()
+        incident.save(update_fields=["response_option", "response_option_approved_by",
+                                     "response_option_approved_at", "updated_at"])
+        record(actor=actor, action="incidents.response_option", target=incident,
+               summary=_("Response option approved by %(who)s") % {"who": approved_by},
+               changes=diff(before, snapshot(incident, ["response_option", "response_option_approved_by"])))
+    return incident
+
+
+CLOSE_OUT_FIELDS = ["root_cause", "lasting_fix", "prevention_proposals", "lessons_learned"]
+
+
+def record_close_out(*, actor, incident: Incident, root_cause: str, lasting_fix: str, prevention_proposals: str,
+                     lessons_learned: str = "") -> Incident:
+    """What the team records before handing back (seed 001 Điều 16; TT 20 Điều 11.4)."""
+    values = {"root_cause": root_cause, "lasting_fix": lasting_fix, "prevention_proposals": prevention_proposals,
+              "lessons_learned": lessons_learned}
+    values = {k: (v or "").strip() for k, v in values.items()}
+    errors = {k: _("This is required to close the incident.") for k in CLOSE_OUT_FIELDS[:3] if not values[k]}
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        incident = Incident.objects.select_for_update(of=("self",)).get(pk=incident.pk)
+        _require_open(incident)
+        if not may_act_on_step(actor, incident, incident.step):
+            raise PermissionDenied(_("You may not record the close-out of this incident."))
+        before = snapshot(incident, CLOSE_OUT_FIELDS)
+        for field, value in values.items():
+            setattr(incident, field, value)
+        incident.save(update_fields=[*CLOSE_OUT_FIELDS, "updated_at"])
+        record(actor=actor, action="incidents.close_out", target=incident,
+               summary=_("Root cause, lasting fix and prevention proposals recorded"),
+               changes=diff(before, snapshot(incident, CLOSE_OUT_FIELDS)))
+    return incident
+
+
+# The deadline each report meets (deadlines app kinds).
+REPORT_MEETS = {ReportKind.NOTICE: ["notify"], ReportKind.INITIAL: ["notify", "initial_report"],
+                ReportKind.FINAL: ["final_report"]}
+
+
+def record_report(*, actor, incident: Incident, kind: str, number: str, issued_on, recipients: str,
+                  sent_at=None, summary: str = "") -> IncidentReport:
+    """A notice or report sent (TT 20 Điều 9.3; QĐ 05 Điều 11.2), with its number and recipients."""
+    require_triage(actor)
+    number, recipients = (number or "").strip(), (recipients or "").strip()
+    errors = {}
+    if kind not in ReportKind.values:
+        errors["kind"] = _("Choose the kind of report.")
+    if not number:
+        errors["number"] = _("Give the document's number and symbol.")
+    if not issued_on:
+        errors["issued_on"] = _("Give the document's date.")
+    if not recipients:
+        errors["recipients"] = _("Say to whom it was sent.")
+    if errors:
+        raise ValidationError(errors)
+    sent_at = sent_at or timezone.now()
+    with transaction.atomic():
+        incident = Incident.objects.select_for_update(of=("self",)).get(pk=incident.pk)
+        _require_open(incident)
+        if kind == ReportKind.FINAL and not incident.response_ended_at:
+            raise ValidationError({"kind": _("The final report comes after the response has ended (the system "
+                                             "verified after recovery).")})
+        report = IncidentReport.objects.create(incident=incident, kind=kind, number=number, issued_on=issued_on,
+                                               sent_at=sent_at, recipients=recipients, summary=summary.strip(),
+                                               created_by=actor)
+        record(actor=actor, action="incidents.report_sent", target=incident,
+               summary=_("%(kind)s %(number)s sent to %(to)s") % {
+                   "kind": report.get_kind_display(), "number": number, "to": recipients},
+               changes={"kind": kind, "number": number, "issued_on": str(issued_on)})
+        from ungcuu.deadlines import actions as deadlines  # builds on this app
+
+        for deadline_kind in REPORT_MEETS.get(kind, []):
+            deadlines.meet_deadline(kind=deadline_kind, incident=incident, at=sent_at, actor=actor)
+    return report

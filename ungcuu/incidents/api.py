@@ -14,7 +14,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
-from ungcuu.incidents import actions, search, severity
+from ungcuu.incidents import actions, procedure, search, severity
 from ungcuu.incidents.models import Channel, Incident
 from ungcuu.registry.models import InformationSystem
 
@@ -71,6 +71,7 @@ class IncidentSummary(Schema):
     reference: str
     title: str
     status: str
+    step: str
     severity: str
     cause: str
     attack_type: str
@@ -281,3 +282,138 @@ def classify(request, incident_ref: str, payload: ClassificationIn):
                                 attack_type=payload.attack_type, effects=payload.effects,
                                 owner_can_handle=payload.owner_can_handle, system=system)
     return _get(request, str(incident.pk))
+
+
+# The response procedure ---------------------------------------------------------------------------
+
+
+class MoveOut(Schema):
+    to_step: str
+    label: str
+    back: bool
+    missing: list[str]
+
+
+class TransitionOut(Schema):
+    from_step: str
+    to_step: str
+    direction: str
+    reason: str
+    actor: str | None
+    at: datetime
+
+    @staticmethod
+    def resolve_actor(transition):
+        return transition.actor.username if transition.actor_id else None
+
+
+class ReportOut(Schema):
+    id: int
+    kind: str
+    number: str
+    issued_on: date
+    sent_at: datetime
+    recipients: str
+    summary: str
+
+
+class ProcedureOut(Schema):
+    reference: str
+    status: str
+    path: str
+    step: str
+    step_label: str
+    source: str
+    lead: str
+    support: str
+    next: list[MoveOut]
+    response_option: str
+    response_option_approved_by: str
+    response_ended_at: datetime | None
+    root_cause: str
+    lasting_fix: str
+    prevention_proposals: str
+    lessons_learned: str
+    closed_at: datetime | None
+    transitions: list[TransitionOut]
+    reports: list[ReportOut]
+
+
+def _procedure(incident: Incident) -> dict:
+    info = procedure.STEPS[incident.step]
+    return {
+        **{f: getattr(incident, f) for f in (
+            "reference", "status", "step", "response_option", "response_option_approved_by", "response_ended_at",
+            "root_cause", "lasting_fix", "prevention_proposals", "lessons_learned", "closed_at")},
+        "path": info.path, "step_label": str(incident.get_step_display()), "source": info.source,
+        "lead": str(info.lead), "support": str(info.support),
+        "next": [{"to_step": s, "label": str(procedure.Step(s).label), "back": d == procedure.BACK,
+                  "missing": [str(m) for m in actions.missing_for(incident, s)]}
+                 for s, d in procedure.allowed_moves(incident.step).items()],
+        "transitions": list(incident.transitions.select_related("actor")),
+        "reports": list(incident.reports.all()),
+    }
+
+
+class MoveIn(Schema):
+    to_step: str = Field(description="The step to move to; GET …/procedure lists the allowed ones")
+    reason: str = ""
+
+
+class ResponseOptionIn(Schema):
+    option: str
+    approved_by: str
+    approved_at: datetime | None = None
+
+
+class CloseOutIn(Schema):
+    root_cause: str
+    lasting_fix: str
+    prevention_proposals: str
+    lessons_learned: str = ""
+
+
+class ReportIn(Schema):
+    kind: str = Field(description="notice | initial | progress | response_option | direction_request | "
+                                  "support_request | final")
+    number: str = Field(description="Số, ký hiệu of the document")
+    issued_on: date
+    recipients: str
+    sent_at: datetime | None = None
+    summary: str = ""
+
+
+@router.get("/incidents/{incident_ref}/procedure", response=ProcedureOut,
+            summary="Where the incident is in the procedure, what comes next and what is missing")
+def get_procedure(request, incident_ref: str):
+    return _procedure(_get(request, incident_ref))
+
+
+@router.post("/incidents/{incident_ref}/procedure/move", response=ProcedureOut, summary="Move to another step")
+def move_step(request, incident_ref: str, payload: MoveIn):
+    incident = actions.move_step(actor=request.user, incident=_get(request, incident_ref), to_step=payload.to_step,
+                                 reason=payload.reason)
+    return _procedure(incident)
+
+
+@router.post("/incidents/{incident_ref}/procedure/response-option", response=ProcedureOut,
+             summary="Record the chosen response option and its approval (step 1c)")
+def response_option(request, incident_ref: str, payload: ResponseOptionIn):
+    incident = actions.record_response_option(actor=request.user, incident=_get(request, incident_ref),
+                                              option=payload.option, approved_by=payload.approved_by,
+                                              approved_at=payload.approved_at)
+    return _procedure(incident)
+
+
+@router.post("/incidents/{incident_ref}/procedure/close-out", response=ProcedureOut,
+             summary="Record root cause, lasting fix, prevention proposals and lessons")
+def close_out(request, incident_ref: str, payload: CloseOutIn):
+    incident = actions.record_close_out(actor=request.user, incident=_get(request, incident_ref),
+                                        **payload.dict())
+    return _procedure(incident)
+
+
+@router.post("/incidents/{incident_ref}/reports", response={201: ReportOut},
+             summary="Record a notice or report sent (number, date, recipients)")
+def record_report(request, incident_ref: str, payload: ReportIn):
+    return 201, actions.record_report(actor=request.user, incident=_get(request, incident_ref), **payload.dict())

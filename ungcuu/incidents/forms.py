@@ -21,9 +21,11 @@ from ungcuu.incidents.models import (
     HandlingStatus,
     IncidentStatus,
     NotifiedParty,
+    ReportKind,
     Severity,
     VerificationMethod,
 )
+from ungcuu.incidents.procedure import Step
 from ungcuu.incidents.search import IncidentFilters
 from ungcuu.lib import netaddr
 from ungcuu.lib.forms import DateInput
@@ -393,3 +395,43 @@ class IncidentFilterForm(forms.Form):
             system=data["system"].pk if data.get("system") else None,
             detected_from=data.get("detected_from"), detected_to=data.get("detected_to"),
             sort=data.get("sort") or "-detected")
+
+
+# The response procedure --------------------------------------------------------------------------
+
+
+class MoveStepForm(forms.Form):
+    to_step = forms.ChoiceField(label=_("Next step"), choices=Step.choices)
+    reason = forms.CharField(label=_("Reason or note"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+                             help_text=_("Required when going back after a failed check, and for the steering "
+                                         "committee's direction."))
+
+    def __init__(self, *args, moves=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if moves is not None:
+            self.fields["to_step"].choices = [(s, Step(s).label) for s in moves]
+
+
+class ResponseOptionForm(forms.Form):
+    option = forms.CharField(label=_("Chosen response option"), widget=forms.Textarea(attrs={"rows": 3}))
+    approved_by = forms.CharField(label=_("Approved by (system owner or team lead)"), max_length=300)
+    approved_at = ReportDateTimeField(label=_("Approved at"), required=False)
+
+
+class CloseOutForm(forms.Form):
+    root_cause = forms.CharField(label=_("Root cause"), widget=forms.Textarea(attrs={"rows": 2}))
+    lasting_fix = forms.CharField(label=_("Lasting fix"), widget=forms.Textarea(attrs={"rows": 2}))
+    prevention_proposals = forms.CharField(label=_("Prevention proposals"), widget=forms.Textarea(attrs={"rows": 2}))
+    lessons_learned = forms.CharField(label=_("Lessons learned"), required=False,
+                                      widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class IncidentReportForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=[("", _("— choose —")), *ReportKind.choices])
+    number = forms.CharField(label=_("Number and symbol"), max_length=100,
+                             help_text=_("E.g. 12/BC-ĐƯCSC."))
+    issued_on = forms.DateField(label=_("Dated"), widget=DateInput, input_formats=["%Y-%m-%d", "%d/%m/%Y"])
+    sent_at = ReportDateTimeField(label=_("Sent at"), required=False, help_text=_("Empty: now."))
+    recipients = forms.CharField(label=_("Sent to"), widget=forms.Textarea(attrs={"rows": 2}),
+                                 help_text=_("E.g. the system owner, the provincial unit, VNCERT/CC."))
+    summary = forms.CharField(label=_("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 2}))

@@ -167,8 +167,8 @@ class VerificationMethod(models.TextChoices):
 
 
 LIST_COLUMNS = (
-    "reference", "title", "status", "severity", "cause", "attack_type", "channel", "confidential", "verified_at",
-    "detected_at", "created_at", "reporter_name", "system_name", "organisation__name", "system__name",
+    "reference", "title", "status", "step", "severity", "cause", "attack_type", "channel", "confidential",
+    "verified_at", "detected_at", "created_at", "reporter_name", "system_name", "organisation__name", "system__name",
 )
 
 

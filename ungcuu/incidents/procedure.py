@@ -182,3 +182,9 @@ def order_of(step: str) -> list[str]:
 
 def allowed_moves(step: str) -> dict[str, str]:
     return {str(k): v for k, v in TRANSITIONS.get(step, {}).items()}
+
+
+def summary(incident) -> dict:
+    """The few lines the incident page shows about the procedure."""
+    return {"step_label": Step(incident.step).label, "step_source": STEPS[incident.step].source,
+            "next_labels": [Step(s).label for s in allowed_moves(incident.step)]}

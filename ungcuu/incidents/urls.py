@@ -1,6 +1,6 @@
 from django.urls import path
 
-from ungcuu.incidents import views
+from ungcuu.incidents import procedure_views, views
 
 app_name = "incidents"
 urlpatterns = [
@@ -19,6 +19,12 @@ urlpatterns = [
     path("incidents/<str:reference>/merge/", views.merge, name="merge"),
     path("incidents/<str:reference>/link/", views.link, name="link"),
     path("incidents/<str:reference>/unlink/<str:other>/", views.unlink, name="unlink"),
+    path("incidents/<str:reference>/procedure/", procedure_views.procedure_page, name="procedure"),
+    path("incidents/<str:reference>/procedure/move/", procedure_views.move, name="move_step"),
+    path("incidents/<str:reference>/procedure/response-option/", procedure_views.response_option,
+         name="response_option"),
+    path("incidents/<str:reference>/procedure/close-out/", procedure_views.close_out, name="close_out"),
+    path("incidents/<str:reference>/procedure/reports/", procedure_views.report, name="record_report"),
     # Public: anyone who notices an attack may report it (TT 20 Điều 9.2.c).
     path("bao-cao-su-co/", views.public_report, name="public_report"),
 ]

@@ -16,7 +16,7 @@ from ungcuu.audit.models import AuditEntry
 from ungcuu.coordination.views import incident_panel_context as coordination_panel
 from ungcuu.deadlines.views import incident_panel_context as deadlines_panel
 from ungcuu.evidence.views import evidence_context
-from ungcuu.incidents import actions, search, severity
+from ungcuu.incidents import actions, procedure, search, severity
 from ungcuu.incidents.forms import (
     SECTIONS,
     UPLOAD_KINDS,
@@ -262,6 +262,7 @@ def _get_incident(request, reference) -> Incident:
 
 @login_required
 def incident_detail(request, reference, forms=None):
+
     incident = _get_incident(request, reference)
     triage = _is_triage(request.user)
     forms = forms or {}
@@ -276,6 +277,7 @@ def incident_detail(request, reference, forms=None):
         "merged_into_visible": bool(incident.merged_into_id) and visible.filter(pk=incident.merged_into_id).exists(),
         "report_sections": report_sections(incident),
         "assessment": severity.assess_incident(incident),
+        "procedure": procedure.summary(incident),
         "indicators": incident.indicators.all(),
         "linked": [i for i in linked if i.pk in visible_ids],
         "merged": visible.filter(merged_into=incident).only("reference", "title"),
