@@ -16,7 +16,7 @@ from ungcuu.accounts.models import Role
 from ungcuu.registry import actions as registry_actions
 
 # The browser fixtures of the end-to-end modules (they skip themselves without Chromium).
-pytest_plugins = ["ungcuu.tests.browser"]
+pytest_plugins = ["ungcuu.tests.browser", "ungcuu.notifications.tests.fixtures"]
 
 
 @pytest.fixture(autouse=True)

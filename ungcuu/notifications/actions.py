@@ -97,7 +97,7 @@ def _addresses(users, emails) -> tuple[list[str], list[str], dict]:
         elif not email:
             skipped.append(f"{user.get_username()} (no e-mail)")
         else:
-            addresses.setdefault(email.lower(), email)
+            addresses.setdefault(email.lower(), email.lower())
     for raw in emails:
         email = (raw or "").strip()
         try:
@@ -105,7 +105,7 @@ def _addresses(users, emails) -> tuple[list[str], list[str], dict]:
         except ValidationError:
             bad.append(raw)
             continue
-        addresses.setdefault(email.lower(), email)
+        addresses.setdefault(email.lower(), email.lower())
     errors = {}
     if bad:
         errors["emails"] = _("Not an e-mail address: %(list)s.") % {"list": ", ".join(repr(b) for b in bad)}
