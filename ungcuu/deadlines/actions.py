@@ -1,17 +1,22 @@
 """Deadline actions: the public API other apps call to start and meet deadlines, plus the calendar and
 override changes. Each is one transaction with its audit entry."""
 
+import functools
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
-from django.utils import timezone
+from django.db.models import Q
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from ungcuu.accounts.models import Role
 from ungcuu.audit.actions import record
 from ungcuu.deadlines import calendar
 from ungcuu.deadlines.models import (
+    ACKNOWLEDGE_KINDS,
     OPEN,
     PERIOD_SUBJECT,
     Comparison,
@@ -271,3 +276,111 @@ def add_holiday(*, actor, day: date, name: str, source: str, kind: str = Holiday
                changes={"date": day, "name": holiday.name, "kind": kind, "source": holiday.source,
                         "confirmed": confirmed})
     return holiday
+
+
+# Reminders, escalations and chasers ---------------------------------------------------------------
+
+
+def reminder_hours() -> list[int]:
+    """Lead times of the reminders before a deadline, largest first (setting DEADLINE_REMINDER_HOURS)."""
+    return sorted({int(h) for h in getattr(settings, "DEADLINE_REMINDER_HOURS", (24, 2)) if int(h) > 0},
+                  reverse=True)
+
+
+def chase_interval() -> timedelta:
+    """How often an unacknowledged receipt is chased after its due time (setting DEADLINE_CHASE_HOURS)."""
+    return timedelta(hours=max(1, int(getattr(settings, "DEADLINE_CHASE_HOURS", 4))))
+
+
+def _team(*roles) -> list:
+    from ungcuu.accounts.models import User
+
+    return list(User.objects.filter(is_active=True, role_assignments__role__in=roles).distinct().order_by("pk"))
+
+
+def _message(deadline: Deadline, what: str) -> tuple[str, str]:
+    """Subject and body of a notice about a deadline, in Vietnamese (the recipients' language)."""
+    with translation.override("vi"):
+        due = f"{timezone.localtime(deadline.due_at):%d/%m/%Y %H:%M}"
+        where = deadline.incident.reference if deadline.incident_id else deadline.note
+        subjects = {
+            "remind": _("Reminder: %(kind)s due %(due)s (%(where)s)"),
+            "escalate": _("Overdue: %(kind)s was due %(due)s (%(where)s)"),
+            "chase": _("Please acknowledge: %(kind)s was due %(due)s (%(where)s)"),
+        }
+        values = {"kind": deadline.get_kind_display(), "due": due, "where": where}
+        subject = subjects[what] % values
+        rule = deadline.rule
+        lines = [subject, ""]
+        if rule is not None:
+            lines.append(_("Rule: %(label)s — %(source)s %(article)s") % {
+                "label": rule.label, "source": rule.source_document, "article": rule.article})
+        if deadline.override_id:
+            lines.append(_("Provincial figure: %(source)s %(article)s") % {
+                "source": deadline.override.source_document, "article": deadline.override.article})
+            if deadline.flagged_looser:
+                lines.append(_("Note: this provincial figure is looser than the national rule."))
+        if deadline.note:
+            lines.append(deadline.note)
+    return subject[:300], "\n".join(lines)
+
+
+def _send(deadline: Deadline, what: str, key: str, users, now) -> int:
+    from ungcuu.notifications.actions import notify
+
+    subject, body = _message(deadline, what)
+    emails = [deadline.organisation.email] if deadline.organisation_id and deadline.organisation.email else []
+    created = notify(event=f"deadlines.{what}", subject=subject, body=body, users=users, emails=emails,
+                     incident=deadline.incident, key=key)
+    record(actor=None, action=f"deadlines.{what}", target=deadline, summary=subject,
+           changes={"key": key, "deliveries": [d.pk for d in created], "at": now})
+    return len(created)
+
+
+def send_deadline_notices(*, now: datetime | None = None, actor=None) -> dict:
+    """Reminders before open deadlines fall due, one escalation once overdue (the responsible person, team
+    leads and standing officers), and for acknowledgements a chaser every DEADLINE_CHASE_HOURS until met.
+    Returns how many notices of each sort were sent; running it twice sends nothing new."""
+    if actor is not None and not actor.has_any_role(*TEAM_ROLES):
+        raise PermissionDenied(_("Only the response team runs the deadline scan."))
+    now = now or timezone.now()
+    leads = reminder_hours()
+    horizon = now + timedelta(hours=leads[0] if leads else 0)
+    counts = {"remind": 0, "escalate": 0, "chase": 0}
+    # Open deadlines inside the reminder horizon, except overdue ones already escalated that are not chased.
+    candidates = list(
+        Deadline.objects.open().filter(Q(escalated_at__isnull=True) | Q(kind__in=ACKNOWLEDGE_KINDS), due_at__lt=horizon)
+        .select_related("incident", "responsible", "organisation", "rule", "override").order_by("due_at", "pk"))
+    interval = chase_interval()
+    team = functools.cache(_team)
+    for deadline in candidates:
+        responsible = [deadline.responsible] if deadline.responsible_id else []
+        with transaction.atomic():
+            if deadline.due_at > now:
+                # The most recent reminder point already reached (a missed scan sends one, not all).
+                due_leads = [h for h in leads if deadline.due_at - timedelta(hours=h) <= now
+                             and deadline.due_at - timedelta(hours=h) > deadline.start_at]
+                if not due_leads or (deadline.reminded_hours is not None and deadline.reminded_hours <= due_leads[-1]):
+                    continue
+                hours = due_leads[-1]
+                users = responsible or team(Role.STANDING_OFFICER)
+                _send(deadline, "remind", f"deadline:{deadline.pk}:remind:{hours}h", users, now)
+                Deadline.objects.filter(pk=deadline.pk).update(reminded_hours=hours)
+                counts["remind"] += 1
+                continue
+            if deadline.escalated_at is None:
+                users = list(dict.fromkeys(responsible + team(Role.TEAM_LEAD, Role.STANDING_OFFICER)))
+                _send(deadline, "escalate", f"deadline:{deadline.pk}:overdue", users, now)
+                Deadline.objects.filter(pk=deadline.pk).update(escalated_at=now)
+                counts["escalate"] += 1
+                continue
+            if deadline.kind in ACKNOWLEDGE_KINDS:
+                due_chasers = int((now - deadline.due_at) / interval)
+                if due_chasers > deadline.chase_count:
+                    users = responsible
+                    if not users and not (deadline.organisation_id and deadline.organisation.email):
+                        users = team(Role.STANDING_OFFICER)
+                    _send(deadline, "chase", f"deadline:{deadline.pk}:chase:{due_chasers}", users, now)
+                    Deadline.objects.filter(pk=deadline.pk).update(chase_count=due_chasers)
+                    counts["chase"] += 1
+    return counts

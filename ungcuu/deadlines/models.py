@@ -297,6 +297,11 @@ class Deadline(models.Model):
                                      blank=True, on_delete=models.SET_NULL, related_name="+")
     note = models.CharField(_("note"), max_length=500, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # What the scan already sent, so a scan reads only what may still need a message. The notification
+    # keys make a repeat a no-op anyway; these keep the scan from calling notify() every minute.
+    reminded_hours = models.PositiveIntegerField(_("last reminder (hours before)"), null=True, blank=True)
+    escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
+    chase_count = models.PositiveIntegerField(_("chasers sent"), default=0)
 
     objects = DeadlineQuerySet.as_manager()
 

@@ -1,7 +1,46 @@
-"""Run background tasks (acknowledgements, reminders, notifications) from the database queue."""
+"""Run background tasks (acknowledgements, reminders, notifications) from the database queue.
 
+While it runs, the worker also enqueues the deadline scan every DEADLINE_SCAN_SECONDS (default 60); with
+--batch it enqueues the scan once, before working through the queue.
+"""
+
+import threading
+
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.db import connection
+
+
+def enqueue_scan() -> bool:
+    """Queue one deadline scan unless one is already waiting (a slow worker never piles them up)."""
+    from django_tasks_db.models import DBTaskResult
+
+    from ungcuu.deadlines.tasks import scan_deadlines
+
+    if DBTaskResult.objects.ready().filter(task_path=scan_deadlines.module_path).exists():
+        return False
+    scan_deadlines.enqueue()
+    return True
+
+
+class ScanScheduler(threading.Thread):
+    """Enqueues the deadline scan at a fixed interval until stopped."""
+
+    def __init__(self, interval: float):
+        super().__init__(name="deadline-scan-scheduler", daemon=True)
+        self.interval = interval
+        self.stopped = threading.Event()
+
+    def run(self):
+        while not self.stopped.is_set():
+            try:
+                enqueue_scan()
+            except Exception:  # a database hiccup must not kill the scheduler: try again next tick
+                pass
+            finally:
+                connection.close()
+            self.stopped.wait(self.interval)
 
 
 class Command(BaseCommand):
@@ -10,8 +49,20 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--batch", action="store_true", help="Process what is queued, then exit.")
         parser.add_argument("--interval", type=float, default=1.0, help="Seconds between polls of the queue.")
+        parser.add_argument("--no-scan", action="store_true", help="Do not schedule the deadline scan.")
 
     def handle(self, *args, **options):
         extra = ["--batch"] if options["batch"] else []
-        call_command("db_worker", "--no-startup-delay", "--interval", str(options["interval"]), *extra,
-                     verbosity=options["verbosity"])
+        scheduler = None
+        if not options["no_scan"]:
+            if options["batch"]:
+                enqueue_scan()
+            else:
+                scheduler = ScanScheduler(float(getattr(settings, "DEADLINE_SCAN_SECONDS", 60)))
+                scheduler.start()
+        try:
+            call_command("db_worker", "--no-startup-delay", "--interval", str(options["interval"]), *extra,
+                         verbosity=options["verbosity"])
+        finally:
+            if scheduler is not None:
+                scheduler.stopped.set()
