@@ -416,4 +416,5 @@ def close_out(request, incident_ref: str, payload: CloseOutIn):
 @router.post("/incidents/{incident_ref}/reports", response={201: ReportOut},
              summary="Record a notice or report sent (number, date, recipients)")
 def record_report(request, incident_ref: str, payload: ReportIn):
-    return 201, actions.record_report(actor=request.user, incident=_get(request, incident_ref), **payload.dict())
+    return Status(201, actions.record_report(actor=request.user, incident=_get(request, incident_ref),
+                                             **payload.dict()))
