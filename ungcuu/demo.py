@@ -232,5 +232,52 @@ def load() -> int:
             standing_office_phone="0255 000 0000", standing_office_email="ucsc@demo.quangngai.gov.vn",
             steering_committee=orgs["steering"], national_coordinator=orgs["vncert"])
         created += 1
-    created += _load_incidents({u.username: u for u in User.objects.select_related("organisation")})
+    users = {u.username: u for u in User.objects.select_related("organisation")}
+    created += _load_incidents(users)
+    _advance_procedure(users)
     return created
+
+
+def _advance_procedure(users: dict) -> None:
+    """The ransomware incident in containment, the phishing one closed: each page has something to show."""
+    from django.utils import timezone
+
+    from ungcuu.incidents import actions as incident_actions
+    from ungcuu.incidents.models import Incident
+    from ungcuu.incidents.procedure import Step
+
+    officer, lead = users["thuongtruc"], users["doitruong"]
+    today = timezone.localdate()
+
+    def walk(incident, steps):
+        for step in steps:
+            incident = incident_actions.move_step(actor=officer, incident=incident, to_step=step)
+        return incident
+
+    def opening(incident, option, approver, notice):
+        incident = walk(incident, [Step.INITIAL_RESPONSE, Step.RESPONSE_OPTION])
+        incident_actions.record_response_option(actor=officer, incident=incident, option=option,
+                                                approved_by=approver)
+        incident = walk(incident, [Step.REPORT])
+        incident_actions.record_report(actor=officer, incident=incident, kind="notice", number=notice,
+                                       issued_on=today, recipients="Sở Y tế; Đội ƯCSC tỉnh; VNCERT/CC")
+        return walk(incident, [Step.COORDINATE, Step.CONTAIN])
+
+    ransomware = Incident.objects.filter(description__startswith="Máy chủ HIS bị mã độc tống tiền",
+                                         step=Step.RECEIVE_VERIFY).first()
+    if ransomware is not None:
+        opening(ransomware, "Cô lập máy chủ HIS, khôi phục từ bản sao lưu ngoại tuyến ngày hôm trước",
+                "Giám đốc Bệnh viện Đa khoa tỉnh", "01/TB-BVĐK")
+    phishing = Incident.objects.filter(description__startswith="Cán bộ nhận thư điện tử giả mạo",
+                                       step=Step.RECEIVE_VERIFY).first()
+    if phishing is not None:
+        phishing = opening(phishing, "Khóa tài khoản bị lộ, đổi mật khẩu, chặn tên miền giả mạo",
+                           "Đội trưởng Đội ƯCSC", "02/TB-SYT")
+        phishing = walk(phishing, [Step.ERADICATE, Step.RECOVER, Step.VERIFY_RECOVERY, Step.CLOSE_OUT])
+        incident_actions.record_close_out(
+            actor=officer, incident=phishing, root_cause="Cán bộ nhập mật khẩu vào trang giả mạo",
+            lasting_fix="Bật xác thực hai lớp cho thư công vụ", prevention_proposals="Tập huấn nhận diện thư giả mạo",
+            lessons_learned="Cảnh báo sớm toàn tỉnh khi phát hiện tên miền giả mạo")
+        incident_actions.record_report(actor=officer, incident=phishing, kind="final", number="05/BC-SYT",
+                                       issued_on=today, recipients="Sở Y tế; VNCERT/CC")
+        incident_actions.move_step(actor=lead, incident=phishing, to_step=Step.CLOSED)
