@@ -7,6 +7,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from ungcuu.audit.models import AuditEntry
+from ungcuu.coordination import actions as coordination_actions
 from ungcuu.evidence import actions, store
 from ungcuu.evidence.models import CustodyAction, EvidenceFile
 from ungcuu.evidence.tests.helpers import LOG_BYTES, stored_files, tamper, upload
@@ -157,7 +158,7 @@ def test_others_may_not_add_evidence(province, incident, persona):
 
 
 def test_a_dispatched_member_may_add_and_hand_over(province, incident, log_file):
-    incident_actions.dispatch_member(actor=province.lead, incident=incident, user=province.member)
+    coordination_actions.dispatch_member(actor=province.lead, incident=incident, user=province.member)
     assert actions.can_add_evidence(province.member, incident)
     actions.add_evidence(actor=province.member, incident=incident, upload=upload("dump.mem", b"\x00" * 64),
                          kind="other")

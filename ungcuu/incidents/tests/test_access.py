@@ -5,6 +5,7 @@ import pytest
 
 from ungcuu.accounts import actions as account_actions
 from ungcuu.accounts.models import Role
+from ungcuu.coordination import actions as coordination_actions
 from ungcuu.incidents import actions
 from ungcuu.incidents.models import Incident
 from ungcuu.incidents.tests.helpers import make_incident
@@ -64,7 +65,7 @@ def test_a_dispatched_team_member_sees_the_incident_even_confidential(province, 
     _ordinary, secret = incidents
     member = _user(province, "isp_member", province.isp, Role.TEAM_MEMBER)
     assert client_for(member).get(f"/incidents/{secret.reference}/").status_code == 404
-    actions.dispatch_member(actor=province.lead, incident=secret, user=member, role="phân tích mã độc")
+    coordination_actions.dispatch_member(actor=province.lead, incident=secret, user=member, role="phân tích mã độc")
     assert client_for(member).get(f"/incidents/{secret.reference}/").status_code == 200
 
 
