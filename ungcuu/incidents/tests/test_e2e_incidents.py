@@ -338,3 +338,31 @@ def test_auditor_cannot_open_the_confidential_incident(page, live_server):
     assert response is not None and response.status == 200
     expect(page.locator("main h1")).to_contain_text(ddos)
     expect(page.locator("#verify-form")).to_have_count(0)  # oversight only: no triage forms
+
+
+def test_the_team_moves_an_incident_through_the_procedure_and_is_stopped_when_the_record_is_incomplete(page):
+    """The standing officer opens the demo ransomware incident (in containment), moves it to eradication,
+    then tries to skip recovery: the page refuses with the order of the procedure and nothing changes.
+    The procedure page shows the step, the lead and who must act."""
+    incident = Incident.objects.get(description__contains=RANSOMWARE)
+    log_in(page, "thuongtruc")
+    page.goto(f"/incidents/{incident.reference}/")
+    page.locator("#procedure-summary a").click()
+    expect(page.locator("#step-label")).to_contain_text("2.")
+    expect(page.locator("ol.procedure-steps li.current")).to_have_attribute("data-step", "contain")
+    form = page.locator("#move-form")
+    form.locator("select[name=to_step]").select_option("eradicate")
+    form.locator("textarea[name=reason]").fill("Đã cô lập máy chủ, thu thập bộ nhớ và nhật ký")
+    form.locator("button[type=submit]").click()
+    expect(page.locator("ol.procedure-steps li.current")).to_have_attribute("data-step", "eradicate")
+    expect(page.locator("#transitions")).to_contain_text("Đã cô lập máy chủ")
+    screenshot(page, "incident_procedure_vi.png", "incident-procedure.png")
+
+    # A crafted form asking to jump to verification: refused, in Vietnamese, the step unchanged.
+    page.evaluate("""() => { const s = document.querySelector('#move-form select[name=to_step]');
+        const o = document.createElement('option'); o.value = 'verify_recovery'; o.text = 'x'; s.add(o);
+        s.value = 'verify_recovery'; }""")
+    page.locator("#move-form button[type=submit]").click()
+    expect(page.locator("#move-form")).to_contain_text("3b")
+    incident.refresh_from_db()
+    assert incident.step == "eradicate"
