@@ -102,10 +102,9 @@ def test_a_bad_address_is_a_field_error_and_nothing_is_queued(province, notify):
 
 
 def test_a_rolled_back_caller_sends_nothing(province, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks() as callbacks, pytest.raises(RuntimeError):
-        with transaction.atomic():
-            actions.notify(event="x", subject="s", body="b", emails=["a@example.vn"])
-            raise RuntimeError("the caller's action failed")
+    with django_capture_on_commit_callbacks() as callbacks, pytest.raises(RuntimeError), transaction.atomic():
+        actions.notify(event="x", subject="s", body="b", emails=["a@example.vn"])
+        raise RuntimeError("the caller's action failed")
     assert not Delivery.objects.exists()
     assert callbacks == []
 
