@@ -50,11 +50,16 @@ _UNSET = object()
 # Who may do what ---------------------------------------------------------------------------------
 
 
+def _dispatched(user, incident: Incident) -> bool:
+    """Dispatched to the incident and not released from it (coordination's release)."""
+    return Responder.objects.filter(incident=incident, user=user, release__isnull=True).exists()
+
+
 def can_work(user, incident: Incident) -> bool:
     """The standing office, the team leads, and the members dispatched to this incident."""
     if user is None or not user.is_authenticated:
         return False
-    return user.has_any_role(*TRIAGE_ROLES) or Responder.objects.filter(incident=incident, user=user).exists()
+    return user.has_any_role(*TRIAGE_ROLES) or _dispatched(user, incident)
 
 
 def can_edit_templates(user) -> bool:
@@ -77,8 +82,7 @@ def _require_admin(actor) -> None:
 
 def on_response_team(user, incident: Incident) -> bool:
     """Who may be given a task: the standing office and team leads, or a member dispatched to the incident."""
-    return user.is_active and (user.has_any_role(*TRIAGE_ROLES)
-                               or Responder.objects.filter(incident=incident, user=user).exists())
+    return user.is_active and (user.has_any_role(*TRIAGE_ROLES) or _dispatched(user, incident))
 
 
 def _clean_text(value, field: str, label: str, *, required: bool = True, length: int = TITLE_LENGTH) -> str:
@@ -434,5 +438,6 @@ def assignable_users(incident: Incident):
     from ungcuu.accounts.models import User
 
     return (User.objects.filter(is_active=True)
-            .filter(Q(role_assignments__role__in=TRIAGE_ROLES) | Q(dispatches__incident=incident))
+            .filter(Q(role_assignments__role__in=TRIAGE_ROLES)
+                    | Q(dispatches__incident=incident, dispatches__release__isnull=True))
             .distinct().order_by("full_name", "username"))
