@@ -491,7 +491,7 @@ def record_written_follow_up(*, actor, order: CoordinationOrder, reference: str,
                 "ref": order.written_reference}})
         if order.is_cancelled:
             raise ValidationError({"__all__": _("The order %(ref)s was cancelled.") % {"ref": order.reference}})
-        if sent_at < order.issued_at:
+        if sent_at < order.issued_at.replace(second=0, microsecond=0):  # forms give minutes
             raise ValidationError({"sent_at": _("The written order cannot be sent before the order was issued.")})
         order.written_reference = reference.strip()[:100]
         order.written_sent_at = sent_at
