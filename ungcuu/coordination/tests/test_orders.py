@@ -56,7 +56,7 @@ def test_an_order_needs_its_biểu_mẫu_06_content(province, incident):
 def test_each_recipient_acknowledges_for_themselves(province, incident, vnpt):
     order = issue(province, incident, users=[province.member, province.deputy],
                   organisations=[(vnpt, "noc@vnpt.example.vn")])
-    member, deputy, isp = order.recipients.order_by("id")
+    member, _deputy, isp = order.recipients.order_by("id")
     with pytest.raises(PermissionDenied):
         actions.acknowledge_order(actor=province.deputy, recipient=member)
     actions.acknowledge_order(actor=province.member, recipient=member)
