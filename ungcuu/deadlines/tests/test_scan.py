@@ -114,7 +114,7 @@ def test_without_a_responsible_person_the_standing_officers_are_reminded(setting
 
 def test_worker_batch_runs_one_scan(team, incident, run_tasks):
     deadline = actions.start_deadline(kind=DeadlineKind.NOTIFY, start=local(2020, 3, 4, 10), incident=incident)
-    call_command("worker", "--batch", "--no-scan")  # nothing queued, nothing sent
+    run_tasks()  # nothing queued, nothing sent
     assert not Delivery.objects.filter(event="deadlines.escalate").exists()
     from ungcuu.management.commands.worker import enqueue_scan
 
