@@ -137,11 +137,13 @@ def test_timeline_form_adds_and_the_author_corrects(province, client_for, incide
                 {"occurred_at": "2026-11-20T10:00", "kind": "finding", "text": "Tìm thấy webshell"})
     event = incident.timeline_events.get()
     response = client.post(reverse("investigation:edit_timeline_event", args=[event.pk]),
-                           {"occurred_at": "2026-11-20T10:05", "kind": "finding", "text": "Tìm thấy webshell shell.php"})
+                           {"occurred_at": "2026-11-20T10:05", "kind": "finding",
+                            "text": "Tìm thấy webshell shell.php"})
     assert response.status_code == 302
     event.refresh_from_db()
     assert event.text == "Tìm thấy webshell shell.php"
-    assert client_for(province.lead).get(reverse("investigation:edit_timeline_event", args=[event.pk])).status_code == 403
+    edit = reverse("investigation:edit_timeline_event", args=[event.pk])
+    assert client_for(province.lead).get(edit).status_code == 403
 
 
 def test_administrator_manages_templates_through_pages(province, client_for, django_assert_max_num_queries):
