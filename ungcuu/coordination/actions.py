@@ -394,7 +394,7 @@ def acknowledge_order(*, actor, recipient: OrderRecipient, via: str = Acknowledg
     """A recipient acknowledges the order. A team member does it themselves in the system; an organisation's
     acknowledgement, received by phone, e-mail or in writing, is recorded by the standing office with how."""
     with transaction.atomic():
-        recipient = OrderRecipient.objects.select_for_update().select_related(
+        recipient = OrderRecipient.objects.select_for_update(of=("self",)).select_related(
             "order__incident", "user", "organisation").get(pk=recipient.pk)
         order = recipient.order
         if recipient.user_id is not None:
@@ -433,7 +433,7 @@ def acknowledge_order(*, actor, recipient: OrderRecipient, via: str = Acknowledg
 def record_order_result(*, actor, recipient: OrderRecipient, text: str, at: datetime | None = None) -> OrderRecipient:
     """The recipient's report on what they did; meets the order's due date for that recipient."""
     with transaction.atomic():
-        recipient = OrderRecipient.objects.select_for_update().select_related(
+        recipient = OrderRecipient.objects.select_for_update(of=("self",)).select_related(
             "order__incident", "user", "organisation").get(pk=recipient.pk)
         order = recipient.order
         own = actor is not None and recipient.user_id == actor.pk
