@@ -225,3 +225,11 @@ NOTIFICATIONS_MAX_ATTEMPTS = env_int("NOTIFICATIONS_MAX_ATTEMPTS", 5)
 NOTIFICATIONS_RETRY_BASE_SECONDS = env_int("NOTIFICATIONS_RETRY_BASE_SECONDS", 60)
 NOTIFICATIONS_RETRY_MAX_SECONDS = env_int("NOTIFICATIONS_RETRY_MAX_SECONDS", 6 * 3600)
 # --- end of notifications ---------------------------------------------------------------------------
+
+# --- Deadlines (ungcuu.deadlines) -------------------------------------------------------------------
+# Reminders go this many hours before a deadline; a deadline is "due soon" within DUE_SOON hours;
+# unacknowledged dispatches and orders are chased every CHASE hours; the worker scans every SCAN seconds.
+DEADLINE_REMINDER_HOURS = [int(h) for h in env_list("DEADLINE_REMINDER_HOURS", "24,2")]
+DEADLINE_DUE_SOON_HOURS = env_int("DEADLINE_DUE_SOON_HOURS", 24)
+DEADLINE_CHASE_HOURS = env_int("DEADLINE_CHASE_HOURS", 4)
+DEADLINE_SCAN_SECONDS = env_int("DEADLINE_SCAN_SECONDS", 60)

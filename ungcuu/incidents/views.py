@@ -40,6 +40,7 @@ from ungcuu.incidents.models import (
     SubmissionStatus,
 )
 from ungcuu.investigation.views import incident_panel_context as investigation_panel
+from ungcuu.notifications.views import incident_panel_context as notifications_panel
 from ungcuu.lib.forms import add_action_errors
 from ungcuu.lib.paging import paginate
 from ungcuu.registry.models import InformationSystem, Person, SecurityMeasure, Service
@@ -289,6 +290,7 @@ def incident_detail(request, reference, forms=None):
         **deadlines_panel(request.user, incident),
         **coordination_panel(request.user, incident),
         **investigation_panel(request.user, incident),
+        **notifications_panel(request.user, incident),
     }
     if triage:
         context.update(
