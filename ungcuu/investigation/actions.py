@@ -325,7 +325,7 @@ def extract_indicators(*, actor, incident: Incident) -> list[Indicator]:
         have = set(incident.indicators.values_list("kind", "value"))
         new = [Indicator(incident=incident, kind=kind, value=value, source=EXTRACTED)
                for kind, value in found if (kind, value) not in have]
-        Indicator.objects.bulk_create(new, ignore_conflicts=True)
+        Indicator.objects.bulk_create(new)  # the incident row is locked: nobody adds the same ones meanwhile
         if new:
             _save_search_text(incident)
         record(actor=actor, action="investigation.extract_indicators", target=incident,

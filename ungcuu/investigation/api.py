@@ -72,11 +72,11 @@ class TaskOut(Schema):
 
     @staticmethod
     def resolve_step_label(task):
-        return task.get_step_display()
+        return str(task.get_step_display())
 
     @staticmethod
     def resolve_status_label(task):
-        return task.get_status_display()
+        return str(task.get_status_display())
 
     @staticmethod
     def resolve_assignee(task):
@@ -258,7 +258,7 @@ class TimelineOut(Schema):
 
     @staticmethod
     def resolve_kind_label(event):
-        return event.get_kind_display()
+        return str(event.get_kind_display())
 
     @staticmethod
     def resolve_author(event):

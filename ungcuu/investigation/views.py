@@ -76,7 +76,7 @@ class ReportEvent:
     from_report = True
 
     def get_kind_display(self):
-        return TimelineKind(self.kind).label
+        return str(TimelineKind(self.kind).label)
 
 
 def report_events(incident: Incident) -> list[ReportEvent]:
