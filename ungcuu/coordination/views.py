@@ -70,8 +70,7 @@ def incident_panel_context(user, incident) -> dict:
         "orders": list(_orders_for({"incident": incident})),
         "requests": list(Request.objects.filter(incident=incident)),
         "can_order": can_order,
-        "order_form": OrderForm(auto_id="order_%s") if can_order and incident.status not in ("merged", "rejected")
-        else None,
+        "may_issue_order": can_order and incident.status not in ("merged", "rejected"),
         "request_form": RequestForm(auto_id="request_%s") if can_order else None,
         "answer_form": AnswerForm(auto_id=None) if can_order else None,
     }}
@@ -159,25 +158,26 @@ def release(request, pk):
 
 
 @login_required
-@require_POST
 def issue_order(request, reference):
+    """The Biểu mẫu 06 form on its own page (its choice lists cost queries the incident page need not pay)."""
     incident = _incident(request, reference)
-    form = OrderForm(request.POST)
-    if not form.is_valid():
-        _form_errors(request, form)
-        return _back_to(incident)
-    data = form.cleaned_data
-    try:
-        order = actions.issue_order(
-            actor=request.user, incident=incident, content=data["content"], due_at=data["due_at"],
-            contact_point=data["contact_point"], signer=data["signer"], channel=data["channel"],
-            urgent=data["urgent"], result_report_required=data["result_report_required"], users=data["users"],
-            organisations=[(organisation, "") for organisation in data["organisations"]])
-    except (ValidationError, PermissionDenied) as exc:
-        _refused(request, exc)
-        return _back_to(incident)
-    messages.success(request, _("Coordination order %(ref)s issued.") % {"ref": order.reference})
-    return redirect("coordination:order", pk=order.pk)
+    actions.require_order_role(request.user)
+    form = OrderForm(request.POST or None, initial={"signer": request.user.get_full_name()})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            order = actions.issue_order(
+                actor=request.user, incident=incident, content=data["content"], due_at=data["due_at"],
+                contact_point=data["contact_point"], signer=data["signer"], channel=data["channel"],
+                urgent=data["urgent"], result_report_required=data["result_report_required"], users=data["users"],
+                organisations=[(organisation, "") for organisation in data["organisations"]])
+        except ValidationError as exc:
+            add_action_errors(form, exc)
+        else:
+            messages.success(request, _("Coordination order %(ref)s issued.") % {"ref": order.reference})
+            return redirect("coordination:order", pk=order.pk)
+    return render(request, "coordination/order_form.html", {"incident": incident, "form": form},
+                  status=422 if form.errors else 200)
 
 
 def visible_orders(user):

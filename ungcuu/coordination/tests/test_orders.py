@@ -213,3 +213,23 @@ def test_the_order_list_api_makes_a_constant_number_of_queries(province, inciden
     with django_assert_max_num_queries(8):
         body = api.get("/api/v1/orders").json()
     assert body["count"] == 6 and len(body["items"][0]["recipients"]) == 3
+
+
+def test_the_order_form_page_issues_an_order(province, incident, client_for):
+    isp_with_mail = registry_actions.create_organisation(actor=None, name="Viettel Quảng Ngãi", kind="enterprise",
+                                                         email="noc@viettel.example.vn")
+    url = f"/coordination/incidents/{incident.reference}/orders/"
+    assert client_for(province.reporter).get(url).status_code == 403
+    officer = client_for(province.officer)
+    assert 'id="new-order"' in officer.get(f"/incidents/{incident.reference}/").content.decode()
+    assert officer.get(url).status_code == 200
+    due = (timezone.localtime() + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+    refused = officer.post(url, {"content": "Chặn IP", "due_at": due, "contact_point": "PA05", "signer": "Đội trưởng",
+                                 "channel": "phone", "urgent": "on"})
+    assert refused.status_code == 422 and not CoordinationOrder.objects.exists()  # nobody to send it to
+    response = officer.post(url, {"content": "Chặn IP 203.0.113.9", "due_at": due, "contact_point": "PA05",
+                                  "signer": "Đội trưởng", "channel": "phone", "urgent": "on",
+                                  "users": [province.member.pk], "organisations": [isp_with_mail.pk]})
+    order = CoordinationOrder.objects.get()
+    assert response.status_code == 302 and response.url == f"/coordination/orders/{order.pk}/"
+    assert order.urgent and order.written_pending and order.recipients.count() == 2
