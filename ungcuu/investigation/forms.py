@@ -16,9 +16,11 @@ class TaskForm(forms.Form):
     assignee = forms.ModelChoiceField(label=_("Assignee"), queryset=None, required=False)
     due_on = forms.DateField(label=_("Due on"), required=False, widget=DateInput())
 
-    def __init__(self, *args, assignees, step="", **kwargs):
+    def __init__(self, *args, assignees, step="", choices=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["assignee"].queryset = assignees
+        if choices is not None:  # already read: offer them without a second query
+            self.fields["assignee"].choices = [("", "---------")] + [(u.pk, u.get_full_name()) for u in choices]
         if step:
             self.fields["step"].initial = step
 

@@ -117,7 +117,12 @@ def incident_panel_context(user, incident) -> dict:
         indicator.also_seen = seen.get((indicator.kind, indicator.value), [])
         indicator.defanged = defang(indicator.value, indicator.kind)
         indicator.readable = unicode_domain(indicator.value) if "xn--" in indicator.value else ""
-    page, timeline = timeline_page(incident)
+    # The first page of the timeline without a count: one query.
+    events = list(TimelineEvent.objects.filter(incident=incident).select_related("author")[: settings.PAGE_SIZE + 1])
+    more = len(events) > settings.PAGE_SIZE
+    events = events[: settings.PAGE_SIZE]
+    extra = [e for e in report_events(incident) if not more or e.occurred_at < events[-1].occurred_at]
+    timeline = sorted(events + extra, key=lambda e: (e.occurred_at, e.pk or 0))
     assignees = list(actions.assignable_users(incident)) if can_work else []
     return {
         "inv_can_work": can_work,
@@ -129,11 +134,12 @@ def incident_panel_context(user, incident) -> dict:
         "inv_indicators": indicators[:PANEL_LIMIT],
         "inv_indicators_more": len(indicators) > PANEL_LIMIT,
         "inv_timeline": timeline,
-        "inv_timeline_more": page.has_next(),
+        "inv_timeline_more": more,
         "inv_assignees": assignees,
         "inv_task_statuses": Task._meta.get_field("status").choices,
+        # The form's assignee list is the one read above (ModelChoiceField would read it again).
         "inv_task_form": TaskForm(assignees=actions.assignable_users(incident), auto_id="inv_task_%s",
-                                  step=getattr(incident, "step", "")) if can_work else None,
+                                  step=getattr(incident, "step", ""), choices=assignees) if can_work else None,
         "inv_checklist_form": ChecklistStepForm(auto_id="inv_checklist_%s",
                                                 initial={"step": getattr(incident, "step", "")}) if can_work else None,
         "inv_indicator_form": IndicatorForm(auto_id="inv_indicator_%s") if can_work else None,
