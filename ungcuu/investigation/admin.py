@@ -50,18 +50,24 @@ class ChecklistTemplateAdmin(admin.ModelAdmin):
         obj.refresh_from_db()
 
     def save_formset(self, request, form, formset, change):
-        for item in formset.deleted_objects:
-            actions.remove_checklist_item(actor=request.user, item=item)
+        # What the admin's change message reads (formset.save() would set these).
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        for inline in formset.deleted_forms:
+            if inline.instance.pk:
+                actions.remove_checklist_item(actor=request.user, item=inline.instance)
+                formset.deleted_objects.append(inline.instance)
         for inline in formset.forms:
             if not inline.has_changed() or inline in formset.deleted_forms or not inline.is_valid():
                 continue
             data = inline.cleaned_data
             if inline.instance.pk:
-                actions.update_checklist_item(actor=request.user, item=inline.instance, title=data["title"],
-                                              detail=data.get("detail", ""), position=data.get("position"))
+                item = actions.update_checklist_item(actor=request.user, item=inline.instance, title=data["title"],
+                                                     detail=data.get("detail", ""), position=data.get("position"))
+                formset.changed_objects.append((item, inline.changed_data))
             else:
-                actions.add_checklist_item(actor=request.user, template=form.instance, title=data["title"],
-                                           detail=data.get("detail", ""), position=data.get("position"))
+                item = actions.add_checklist_item(actor=request.user, template=form.instance, title=data["title"],
+                                                  detail=data.get("detail", ""), position=data.get("position"))
+                formset.new_objects.append(item)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

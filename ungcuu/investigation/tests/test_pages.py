@@ -192,3 +192,20 @@ def test_the_panel_alone_reads_a_pinned_number_of_queries(province, incident, sh
     with django_assert_num_queries(8):
         context = incident_panel_context(member, incident)
         render_to_string("investigation/_incident_panel.html", {"incident": incident, **context}, request=request)
+
+
+def test_django_admin_saves_templates_through_the_audited_actions(province, client_for):
+    from ungcuu.accounts import actions as account_actions
+
+    root = account_actions.create_user(actor=None, username="root", password=None, is_superuser=True)
+    client = client_for(root)
+    response = client.post("/admin/investigation/checklisttemplate/add/", {
+        "name": "Tấn công từ chối dịch vụ", "step": "contain", "attack_type": "denial_of_service", "position": 1,
+        "source": "", "active": "on",
+        "items-TOTAL_FORMS": "1", "items-INITIAL_FORMS": "0", "items-MIN_NUM_FORMS": "0", "items-MAX_NUM_FORMS": "1000",
+        "items-0-position": "1", "items-0-title": "Liên hệ ISP lọc lưu lượng", "items-0-detail": ""})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    template = ChecklistTemplate.objects.get(name="Tấn công từ chối dịch vụ")
+    assert [i.title for i in template.items.all()] == ["Liên hệ ISP lọc lưu lượng"]
+    assert set(AuditEntry.objects.filter(object_id=str(template.pk)).values_list("action", flat=True)) == {
+        "investigation.create_template", "investigation.add_checklist_item"}
