@@ -13,7 +13,8 @@ pytestmark = pytest.mark.skipif(connection.vendor != "postgresql",
                                 reason="SQLite serialises every writer; the race exists only on PostgreSQL")
 
 
-@pytest.mark.django_db(transaction=True)
+# serialized_rollback: the rules the deadlines migration seeds are there even after an earlier flush.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_orders_get_distinct_consecutive_numbers(province):
     incident = make_incident(province.reporter)
     writers = 8

@@ -77,3 +77,11 @@ def test_requests_through_the_page_and_the_api(province, incident, client_for, a
     assert api_for(province.outsider).post(f"/api/v1/requests/{request_id}/answer", {
         "answer": "x", "answered_by_name": "x"}, content_type="application/json").status_code == 404
     assert api_for(province.outsider).get("/api/v1/requests").json()["items"] == []
+
+
+def test_the_reporting_agency_does_not_see_the_coordination_panel(province, incident, client_for):
+    ask(province, incident)
+    page = client_for(province.reporter).get(f"/incidents/{incident.reference}/")
+    assert page.status_code == 200
+    assert 'id="coordination"' not in page.content.decode()
+    assert "Xin ý kiến chỉ đạo việc tạm dừng" not in page.content.decode()  # the request itself
