@@ -6,7 +6,6 @@ import pytest
 from ungcuu.accounts import actions as account_actions
 from ungcuu.accounts.models import Role
 from ungcuu.coordination import actions as coordination_actions
-from ungcuu.incidents import actions
 from ungcuu.incidents.models import Incident
 from ungcuu.incidents.tests.helpers import make_incident
 
