@@ -5,6 +5,8 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from ungcuu.coordination import actions
@@ -233,3 +235,19 @@ def test_the_order_form_page_issues_an_order(province, incident, client_for):
     order = CoordinationOrder.objects.get()
     assert response.status_code == 302 and response.url == f"/coordination/orders/{order.pk}/"
     assert order.urgent and order.written_pending and order.recipients.count() == 2
+
+
+def test_the_incident_panel_and_order_page_do_not_grow_with_the_orders(province, incident, client_for, vnpt):
+    def count(url):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    client = client_for(province.lead)
+    first = issue(province, incident, users=[province.member], organisations=[(vnpt, "a@vnpt.vn")])
+    few = (count(f"/incidents/{incident.reference}/"), count(f"/coordination/orders/{first.pk}/"))
+    for _n in range(4):
+        issue(province, incident, users=[province.member, province.deputy, province.officer],
+              organisations=[(vnpt, "a@vnpt.vn")], channel="email", urgent=True)
+    many = (count(f"/incidents/{incident.reference}/"), count(f"/coordination/orders/{first.pk}/"))
+    assert many == few
