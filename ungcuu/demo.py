@@ -173,9 +173,26 @@ def _load_incidents(users: dict) -> int:
     return created
 
 
+def ensure_reference_data() -> None:
+    """The deadline rules, the holiday calendar and the default checklists come with the migrations. A test
+    database flush (after a browser test) empties them; put them back the way the migrations do."""
+    import importlib
+
+    from django.apps import apps
+
+    from ungcuu.deadlines.models import RuleSet
+    from ungcuu.investigation.models import ChecklistTemplate
+
+    if not RuleSet.objects.exists():
+        importlib.import_module("ungcuu.deadlines.migrations.0002_framework_2017_and_holidays").seed(apps, None)
+    if not ChecklistTemplate.objects.exists():
+        importlib.import_module("ungcuu.investigation.migrations.0002_default_checklists").create(apps, None)
+
+
 @transaction.atomic
 def load() -> int:
     """Create whatever of the demo data is missing; return how many records were created."""
+    ensure_reference_data()
     created = 0
     orgs: dict[str, Organisation] = {}
     for key, name, short, kind, parent_key in ORGANISATIONS:

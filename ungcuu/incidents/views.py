@@ -40,9 +40,9 @@ from ungcuu.incidents.models import (
     SubmissionStatus,
 )
 from ungcuu.investigation.views import incident_panel_context as investigation_panel
-from ungcuu.notifications.views import incident_panel_context as notifications_panel
 from ungcuu.lib.forms import add_action_errors
 from ungcuu.lib.paging import paginate
+from ungcuu.notifications.views import incident_panel_context as notifications_panel
 from ungcuu.registry.models import InformationSystem, Person, SecurityMeasure, Service
 
 HISTORY_LIMIT = 200
@@ -279,7 +279,6 @@ def incident_detail(request, reference, forms=None):
         "report_sections": report_sections(incident),
         "assessment": severity.assess_incident(incident),
         "procedure": procedure.summary(incident),
-        "indicators": incident.indicators.all(),
         "linked": [i for i in linked if i.pk in visible_ids],
         "merged": visible.filter(merged_into=incident).only("reference", "title"),
         "related": [i for i in actions.related_candidates(incident) if i.pk not in {x.pk for x in linked}]

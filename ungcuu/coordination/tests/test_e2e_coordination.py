@@ -1,7 +1,6 @@
 """End-to-end: the team lead dispatches a member on the incident page and the member acknowledges there,
 in headless Chromium on the demo data (set-up shared in ungcuu/tests/browser.py)."""
 
-import importlib
 import re
 
 import pytest
@@ -18,18 +17,6 @@ from playwright.sync_api import expect  # noqa: E402 - only once the browser is 
 from ungcuu.tests.browser import log_in, screenshot  # noqa: E402
 
 DDOS = "Tấn công từ chối dịch vụ (DDoS)"
-
-
-@pytest.fixture(autouse=True)
-def deadline_rules(transactional_db):
-    """The rules the deadlines migration seeds. An earlier transactional test (the PostgreSQL concurrency
-    tests) ends with a flush that empties them, and dispatch cannot start its deadline without them."""
-    from django.apps import apps
-
-    from ungcuu.deadlines.models import Rule
-
-    if not Rule.objects.exists():
-        importlib.import_module("ungcuu.deadlines.migrations.0002_framework_2017_and_holidays").seed(apps, None)
 
 
 def test_the_lead_dispatches_a_member_who_acknowledges_on_the_incident_page(new_page):
