@@ -6,6 +6,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 
+from ungcuu.deadlines.actions import meet_deadline
 from ungcuu.incidents.models import Incident
 from ungcuu.registry.models import Deployment
 
@@ -15,6 +16,9 @@ def send_acknowledgement(incident_id: int) -> int:
     """E-mail the reporter and the contact person the reference (TT 20 Điều 10.1.b: acknowledge at once)."""
     incident = Incident.objects.get(pk=incident_id)
     recipients = list(dict.fromkeys(e for e in (incident.reporter_email, incident.contact_email) if e))
+    # The reporter already saw the reference on the page or in the API answer; the e-mail confirms it in
+    # writing. Either way the acknowledgement deadline is met now.
+    meet_deadline(kind="acknowledge_report", incident=incident)
     if not recipients:
         return 0
     with translation.override("vi"):

@@ -60,6 +60,12 @@ def test_web_report_gets_reference_acknowledgement_and_audit(province, client_fo
     assert incident.reference in mail.subject
     assert set(mail.to) == {"soyte@example.vn", "an.nv@example.vn"}
     assert "Đã tiếp nhận" in mail.subject  # Vietnamese whatever the worker's language
+    # TT 20 Điều 9.2.a / 10.1.b: the notification deadline runs 5 days from detection, the acknowledgement is met.
+    deadlines = {d.kind: d for d in incident.deadlines.all()}
+    assert deadlines["acknowledge_report"].met_at is not None
+    notify = deadlines["notify"]
+    assert notify.met_at is None
+    assert timezone.localtime(notify.due_at).strftime("%d/%m/%Y") == "25/11/2026"  # detected 20/11, +5 days
 
 
 def test_api_report_gets_reference_acknowledgement_and_audit(province, api_for, mailoutbox, run_tasks):
