@@ -283,6 +283,10 @@ def _advance_procedure(users: dict) -> None:
     ransomware = Incident.objects.filter(description__startswith="Máy chủ HIS bị mã độc tống tiền",
                                          step=Step.RECEIVE_VERIFY).first()
     if ransomware is not None:
+        from ungcuu.coordination.actions import dispatch_member
+
+        dispatch_member(actor=lead, incident=ransomware, user=users["thanhvien"],
+                        role="Phân tích mã độc, thu thập chứng cứ")
         opening(ransomware, "Cô lập máy chủ HIS, khôi phục từ bản sao lưu ngoại tuyến ngày hôm trước",
                 "Giám đốc Bệnh viện Đa khoa tỉnh", "01/TB-BVĐK")
     phishing = Incident.objects.filter(description__startswith="Cán bộ nhận thư điện tử giả mạo",

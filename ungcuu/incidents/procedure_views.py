@@ -36,9 +36,13 @@ def procedure_context(user, incident: Incident, forms=None) -> dict:
         procedure.SERIOUS_ORDER if any(procedure.path_of(s) == procedure.Path.SERIOUS for s in visited)
         else procedure.NORMAL_ORDER)
     steps = []
-    for code in [*order, Step.CLOSED]:
+    sequence = [*order, Step.CLOSED]
+    position = sequence.index(step) if step in sequence else len(sequence)
+    for index, code in enumerate(sequence):
         info = procedure.STEPS[code]
         state = "current" if code == step else ("done" if code in visited else "ahead")
+        if state == "ahead" and index < position:
+            state = "skipped"  # an optional step ("nếu cần") the incident went past
         steps.append({"code": code, "label": Step(code).label, "info": info, "state": state})
     moves = procedure.allowed_moves(step)
     can_act = incident.status not in (IncidentStatus.MERGED, IncidentStatus.REJECTED) and \
