@@ -6,6 +6,7 @@ one ReportForm and either makes the incident or marks the submission invalid wit
 Web pages, the public page, the API and (later) mail intake all call these.
 """
 
+import datetime
 import logging
 import math
 
@@ -583,6 +584,9 @@ def merge_incident(*, actor, duplicate: Incident, into: Incident, reason: str = 
 # The response procedure (TT 20/2017 Điều 11; QĐ 05/2017 Điều 14) ----------------------------------
 
 _STILL_IN_TRIAGE = {Step.RECEIVE_VERIFY, Step.SERIOUS_DETECT, Step.SERIOUS_ASSESS}
+BEFORE_RESPONSE_OPTION = {*_STILL_IN_TRIAGE, Step.INITIAL_RESPONSE, Step.CLOSED}
+# Clocks differ a little between a client and the server.
+FUTURE_TOLERANCE = datetime.timedelta(minutes=5)
 
 
 def _step_label(step: str) -> str:
@@ -596,7 +600,8 @@ def may_act_on_step(actor, incident: Incident, step: str) -> bool:
     actors = procedure.STEPS[step].actors
     if actor.has_any_role(*[a for a in actors if a != "responders"]):
         return True
-    return "responders" in actors and incident.responders.filter(user=actor).exists()
+    # A member released from the incident (coordination) no longer works on it.
+    return "responders" in actors and incident.responders.filter(user=actor, release__isnull=True).exists()
 
 
 def missing_for(incident: Incident, to_step: str) -> list[str]:
@@ -640,8 +645,12 @@ def _enter_step(*, actor, incident: Incident, to_step: str, direction: str, reas
         incident.status, incident.closed_at = IncidentStatus.CLOSED, at
     elif to_step not in _STILL_IN_TRIAGE:
         incident.status = IncidentStatus.IN_RESPONSE
+    reopened = False
     if (old_step, to_step) in procedure.RESPONSE_ENDS:
         incident.response_ended_at = at
+    elif direction == procedure.BACK and incident.response_ended_at:
+        # The evaluation failed (QĐ 05 Điều 14.6 → 14.5): the response is not over after all.
+        incident.response_ended_at, reopened = None, True
     incident.save()
     transition = StepTransition.objects.create(incident=incident, from_step=old_step, to_step=to_step,
                                                direction=direction, reason=reason, actor=actor, at=at)
@@ -651,17 +660,27 @@ def _enter_step(*, actor, incident: Incident, to_step: str, direction: str, reas
     summary = (_("Back to %(step)s: %(reason)s") if direction == procedure.BACK else _("Step: %(step)s")) % {
         "step": _step_label(to_step), "reason": reason}
     record(actor=actor, action="incidents.step", target=incident, summary=summary, changes=changes)
-    _after_step_entered(actor=actor, incident=incident, old_step=old_step, to_step=to_step, at=at)
+    _after_step_entered(actor=actor, incident=incident, old_step=old_step, to_step=to_step, at=at,
+                        reopened=reopened)
     return transition
 
 
-def _after_step_entered(*, actor, incident: Incident, old_step: str, to_step: str, at) -> None:
+def _after_step_entered(*, actor, incident: Incident, old_step: str, to_step: str, at, reopened: bool) -> None:
     """What entering a step starts elsewhere: the checklist tasks of the step, the final report's deadline."""
     from ungcuu.investigation import actions as investigation  # builds on this app
 
-    investigation.add_checklist_tasks(actor=actor, incident=incident, step=to_step)
+    # By the system: the move was authorised, whoever made it (a steering member records 1d).
+    investigation.add_checklist_tasks(actor=None, incident=incident, step=to_step)
     if (old_step, to_step) in procedure.RESPONSE_ENDS:
         _start_deadline("final_report", start=at, incident=incident, actor=actor)
+    elif reopened:
+        from ungcuu.deadlines import actions as deadlines  # builds on this app
+
+        deadlines.cancel_deadline(kind="final_report", incident=incident, actor=actor,
+                                  reason=_("The response went back to “%(step)s”.") % {"step": _step_label(to_step)})
+    if to_step == Step.CLOSED:
+        # What is still open (acknowledgements, orders) ends with the incident; the record keeps it as cancelled.
+        _cancel_deadlines(incident, actor, _("Incident closed"))
 
 
 def move_step(*, actor, incident: Incident, to_step: str, reason: str = "", at=None) -> Incident:
@@ -713,12 +732,19 @@ def record_response_option(*, actor, incident: Incident, option: str, approved_b
         errors["approved_by"] = _("Say who approved it (the system owner or the team lead).")
     if errors:
         raise ValidationError(errors)
+    approved_at = approved_at or timezone.now()
+    if approved_at > timezone.now() + FUTURE_TOLERANCE:
+        raise ValidationError({"approved_at": _("The approval cannot be in the future.")})
     with transaction.atomic():
         incident = Incident.objects.select_for_update(of=("self",)).get(pk=incident.pk)
         _require_open(incident)
+        if incident.step in BEFORE_RESPONSE_OPTION:
+            raise ValidationError({"option": _("The response option is chosen at step 1c, after the initial "
+                                               "response; the incident is at “%(step)s”.")
+                                   % {"step": _step_label(incident.step)}})
         before = snapshot(incident, ["response_option", "response_option_approved_by"])
         incident.response_option, incident.response_option_approved_by = option, approved_by
-        incident.response_option_approved_at = approved_at or timezone.now()
+        incident.response_option_approved_at = approved_at
         incident.save(update_fields=["response_option", "response_option_approved_by",
                                      "response_option_approved_at", "updated_at"])
         record(actor=actor, action="incidents.response_option", target=incident,
@@ -744,6 +770,10 @@ def record_close_out(*, actor, incident: Incident, root_cause: str, lasting_fix:
         _require_open(incident)
         if not may_act_on_step(actor, incident, incident.step):
             raise PermissionDenied(_("You may not record the close-out of this incident."))
+        if incident.step not in procedure.CLOSE_OUT_STEPS:
+            raise ValidationError({"root_cause": _("The close-out is recorded once the system is verified after "
+                                                   "recovery; the incident is at “%(step)s”.")
+                                   % {"step": _step_label(incident.step)}})
         before = snapshot(incident, CLOSE_OUT_FIELDS)
         for field, value in values.items():
             setattr(incident, field, value)
@@ -773,9 +803,13 @@ def record_report(*, actor, incident: Incident, kind: str, number: str, issued_o
         errors["issued_on"] = _("Give the document's date.")
     if not recipients:
         errors["recipients"] = _("Say to whom it was sent.")
+    sent_at = sent_at or timezone.now()
+    if sent_at > timezone.now() + FUTURE_TOLERANCE:
+        errors["sent_at"] = _("A report cannot be sent in the future.")
+    if issued_on and issued_on > timezone.localdate(sent_at):
+        errors["issued_on"] = _("The document cannot be dated after it was sent.")
     if errors:
         raise ValidationError(errors)
-    sent_at = sent_at or timezone.now()
     with transaction.atomic():
         incident = Incident.objects.select_for_update(of=("self",)).get(pk=incident.pk)
         _require_open(incident)

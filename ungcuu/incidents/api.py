@@ -284,6 +284,30 @@ def classify(request, incident_ref: str, payload: ClassificationIn):
     return _get(request, str(incident.pk))
 
 
+class ProposeSeriousIn(Schema):
+    note: str = ""
+
+
+class SeverityDecisionIn(Schema):
+    serious: bool = Field(description="The national coordinator's decision: serious (true) or normal (false)")
+    decision: str = Field(description="Number and date of the coordinator's document or message")
+
+
+@router.post("/incidents/{incident_ref}/propose-serious", response=IncidentOut,
+             summary="Propose the incident as serious to the national coordinator (QĐ 05 Điều 9, 14.2)")
+def propose_serious(request, incident_ref: str, payload: ProposeSeriousIn):
+    incident = actions.propose_serious(actor=request.user, incident=_get(request, incident_ref), note=payload.note)
+    return _get(request, str(incident.pk))
+
+
+@router.post("/incidents/{incident_ref}/severity-decision", response=IncidentOut,
+             summary="Record the national coordinator's decision: serious (emergency procedure) or normal")
+def severity_decision(request, incident_ref: str, payload: SeverityDecisionIn):
+    incident = actions.record_severity_decision(actor=request.user, incident=_get(request, incident_ref),
+                                                serious=payload.serious, decision=payload.decision)
+    return _get(request, str(incident.pk))
+
+
 # The response procedure ---------------------------------------------------------------------------
 
 

@@ -366,7 +366,8 @@ class Indicator(models.Model):
     def source_label(self) -> str:
         if self.source.startswith("merged:"):
             return _("merged from %(ref)s") % {"ref": self.source.split(":", 1)[1]}
-        return {"report": _("initial report")}.get(self.source, self.source)
+        return {"report": _("initial report"), "manual": _("added by hand"),
+                "extracted": _("extracted from the text")}.get(self.source, self.source)
 
 
 class IncidentLink(models.Model):

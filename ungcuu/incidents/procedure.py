@@ -172,6 +172,10 @@ RESPONSE_ENDS = {(Step.VERIFY_RECOVERY, Step.VIOLATIONS), (Step.VERIFY_RECOVERY,
                  (Step.SERIOUS_EMERGENCY, Step.SERIOUS_EVALUATE)}
 
 
+# From these steps on, the close-out (root cause, lasting fix, prevention proposals) can be recorded.
+CLOSE_OUT_STEPS = {Step.VERIFY_RECOVERY, Step.VIOLATIONS, Step.CLOSE_OUT, Step.SERIOUS_EVALUATE, Step.SERIOUS_CLOSE}
+
+
 def path_of(step: str) -> str:
     return STEPS[step].path or ""
 

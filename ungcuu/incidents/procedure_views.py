@@ -15,10 +15,6 @@ from ungcuu.incidents.procedure import Step
 from ungcuu.incidents.views import _get_incident
 from ungcuu.lib.forms import add_action_errors
 
-# From these steps on, the close-out fields can be filled in.
-_CLOSE_OUT_FROM = {Step.VERIFY_RECOVERY, Step.VIOLATIONS, Step.CLOSE_OUT, Step.SERIOUS_EVALUATE,
-                   Step.SERIOUS_CLOSE}
-
 
 def _who_acts(incident: Incident, info) -> list[str]:
     names = [str(Role(role).label) for role in info.actors if role in Role.values]
@@ -32,6 +28,8 @@ def procedure_context(user, incident: Incident, forms=None) -> dict:
     step = incident.step
     transitions = list(incident.transitions.select_related("actor"))
     visited = {t.to_step for t in transitions} | {t.from_step for t in transitions} | {step}
+    if any(procedure.path_of(s) == procedure.Path.SERIOUS for s in visited):
+        visited.add(Step.SERIOUS_DETECT)  # the incident was detected and reported: QĐ 05 Điều 14.1 is behind it
     order = procedure.order_of(step) if step != Step.CLOSED else (
         procedure.SERIOUS_ORDER if any(procedure.path_of(s) == procedure.Path.SERIOUS for s in visited)
         else procedure.NORMAL_ORDER)
@@ -67,7 +65,7 @@ def procedure_context(user, incident: Incident, forms=None) -> dict:
             f: getattr(incident, f) for f in actions.CLOSE_OUT_FIELDS}),
         "report_form": forms.get("report") or IncidentReportForm(auto_id="report_%s"),
         "show_option": step == Step.RESPONSE_OPTION or bool(incident.response_option),
-        "show_close_out": step in _CLOSE_OUT_FROM,
+        "show_close_out": step in procedure.CLOSE_OUT_STEPS or bool(incident.root_cause),
         "report_kinds": ReportKind,
     }
 

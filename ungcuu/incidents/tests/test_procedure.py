@@ -298,3 +298,92 @@ def test_a_dispatched_member_may_move_the_technical_steps(province, client_for):
     page = client.get(f"/incidents/{incident.reference}/procedure/").content.decode()
     assert 'id="move-form"' in page and "Member" in page  # named among those who must act
     assert move(province.member, incident, Step.RESPONSE_OPTION).step == Step.RESPONSE_OPTION
+
+
+def test_a_serious_incident_through_the_api(province, api_for):
+    incident = _serious(province)
+    lead = api_for(province.lead)
+    base = f"/api/v1/incidents/{incident.reference}"
+
+    def post(path, body):
+        return lead.post(base + path, body, content_type="application/json")
+
+    assert post("/propose-serious", {"note": "Cổng dịch vụ công ngừng hoạt động"}).json()["step"] == "serious_assess"
+    assert post("/procedure/move", {"to_step": "serious_plan"}).status_code == 422  # VNCERT/CC has not decided
+    decided = post("/severity-decision", {"serious": True, "decision": "Công văn 45/VNCERT-ĐPƯC ngày 22/11/2026"})
+    assert decided.json()["severity"] == "serious" and decided.json()["step"] == "serious_plan"
+    for step in ("serious_initial", "serious_emergency", "serious_evaluate"):
+        assert post("/procedure/move", {"to_step": step}).status_code == 200
+    # The evaluation finds the service unstable: back to the emergency response, which is not over after all.
+    back = post("/procedure/move", {"to_step": "serious_emergency", "reason": "Dịch vụ công chưa ổn định"}).json()
+    assert back["response_ended_at"] is None
+    assert post("/reports", {"kind": "final", "number": "1/BC", "issued_on": "2026-11-23",
+                             "recipients": "VNCERT/CC"}).status_code == 422
+    for step in ("serious_evaluate", "serious_close"):
+        post("/procedure/move", {"to_step": step})
+    post("/procedure/close-out", {"root_cause": "Lỗ hổng CMS", "lasting_fix": "Vá, WAF",
+                                  "prevention_proposals": "Giám sát 24/7"})
+    assert post("/reports", {"kind": "final", "number": "2/BC-ĐƯCSC", "issued_on": "2026-11-24",
+                             "recipients": "Cơ quan thường trực; VNCERT/CC"}).status_code == 201
+    closed = post("/procedure/move", {"to_step": "closed"}).json()
+    assert closed["status"] == "closed" and closed["path"] == ""
+    steps = [t["to_step"] for t in closed["transitions"]]
+    assert steps[:2] == ["serious_assess", "serious_plan"] and steps[-1] == "closed"
+
+
+def test_closing_ends_what_is_still_open_and_going_back_reopens_the_response(province):
+    from ungcuu.deadlines.models import Deadline
+
+    incident = actions.propose_serious(actor=province.officer, incident=_serious(province))
+    incident = actions.record_severity_decision(actor=province.officer, incident=incident, serious=True,
+                                                decision="CV 1/VNCERT")
+    for step in (Step.SERIOUS_INITIAL, Step.SERIOUS_EMERGENCY, Step.SERIOUS_EVALUATE):
+        incident = move(province.lead, incident, step)
+    final = Deadline.objects.get(incident=incident, kind="final_report")
+    assert final.cancelled_at is None
+    incident = move(province.lead, incident, Step.SERIOUS_EMERGENCY, "Chưa ổn định")
+    final.refresh_from_db()
+    assert final.cancelled_at is not None and incident.response_ended_at is None
+    for step in (Step.SERIOUS_EVALUATE, Step.SERIOUS_CLOSE):
+        incident = move(province.lead, incident, step)
+    actions.record_close_out(actor=province.lead, incident=incident, root_cause="a", lasting_fix="b",
+                             prevention_proposals="c")
+    send(province.lead, incident, "final", "9/BC")
+    move(province.lead, incident, Step.CLOSED)
+    assert not Deadline.objects.filter(incident=incident, met_at__isnull=True, cancelled_at__isnull=True).exists()
+
+
+def test_dates_and_steps_of_the_record_are_checked(province):
+    incident = triaged(province)
+    assert "1c" in refusal(lambda: actions.record_response_option(
+        actor=province.officer, incident=incident, option="Cô lập", approved_by="Sở Y tế"))
+    assert "verified after recovery" in refusal(lambda: actions.record_close_out(
+        actor=province.officer, incident=incident, root_cause="a", lasting_fix="b", prevention_proposals="c"))
+    future = datetime.date(2030, 5, 5)
+    assert "dated after" in refusal(lambda: actions.record_report(
+        actor=province.officer, incident=incident, kind="notice", number="1/TB", issued_on=future,
+        recipients="VNCERT/CC"))
+    assert not incident.reports.exists()
+
+
+def test_a_released_member_no_longer_acts(province):
+    from ungcuu.coordination.actions import dispatch_member, release_member
+
+    incident = move(province.officer, triaged(province), Step.INITIAL_RESPONSE)
+    responder = dispatch_member(actor=province.lead, incident=incident, user=province.member, role="Phân tích")
+    release_member(actor=province.lead, responder=responder)
+    with pytest.raises(PermissionDenied):
+        move(province.member, incident, Step.RESPONSE_OPTION)
+
+
+def test_the_steering_committee_records_its_direction(province):
+    from ungcuu.accounts import actions as account_actions
+
+    steering = account_actions.create_user(actor=None, username="steering", password=None, full_name="Ban Chỉ đạo",
+                                           organisation=province.province, roles=["steering_member"])
+    incident = move(province.officer, triaged(province), Step.INITIAL_RESPONSE)
+    incident = move(province.officer, incident, Step.RESPONSE_OPTION)
+    actions.record_response_option(actor=province.officer, incident=incident, option="Cô lập", approved_by="Đội trưởng")
+    incident = move(province.officer, incident, Step.DIRECTION)
+    incident = move(steering, incident, Step.REPORT, "Chỉ đạo: khẩn trương khôi phục dịch vụ")
+    assert incident.transitions.last().actor == steering
