@@ -132,7 +132,7 @@ def test_cli_scan_and_rules(team, incident, capsys):
     call_command("deadlines", "rules")
     out = capsys.readouterr().out
     assert "escalations 1" in out
-    assert "notify\t5 days\tThông tư 20/2017/TT-BTTTT Điều 9.2.a" in out
+    assert "notify\t5 ngày\tThông tư 20/2017/TT-BTTTT Điều 9.2.a" in out  # the duration as the operator reads it (vi)
     assert "FLAGGED: looser than national" in out
 
 

@@ -4,7 +4,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from ungcuu.audit.models import AuditEntry
 from ungcuu.incidents import search
@@ -13,6 +13,14 @@ from ungcuu.incidents.procedure import Step
 from ungcuu.incidents.tests.helpers import make_incident
 from ungcuu.investigation import actions
 from ungcuu.investigation.models import ChecklistTemplate, Task, TaskStatus, TimelineEvent
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """The messages below are compared with their English source text; the default language is Vietnamese."""
+    with translation.override("en"):
+        yield
+
 
 # Seed 003 (QĐ 1859/QĐ-UBND Hà Tĩnh, Phần II mục 1, 2.1 "Thu thập thông tin để phục vụ phân tích sự cố").
 SEED_003_COLLECT = [

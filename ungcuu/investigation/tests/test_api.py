@@ -51,11 +51,11 @@ def test_errors_are_clear(province, api_for, incident):
     api = api_for(province.officer)
     bad = api.post(url(incident, "indicators"), {"kind": "md5", "value": "xyz"}, content_type="application/json")
     assert bad.status_code == 422
-    assert bad.json()["errors"]["value"] == ["This hash must be exactly 32 hexadecimal characters."]
+    assert bad.json()["errors"]["value"] == ["Mã băm này phải gồm đúng 32 ký tự thập lục phân."]
     other = make_incident(province.reporter)
     bad = api.post(url(other, "tasks"), {"step": "contain", "title": "X", "assignee": province.member.pk},
                    content_type="application/json")
-    assert bad.status_code == 422 and "response team" in bad.json()["errors"]["assignee"][0]
+    assert bad.status_code == 422 and "không thuộc lực lượng xử lý sự cố này" in bad.json()["errors"]["assignee"][0]
 
 
 def test_reporter_reads_but_may_not_write_and_outsider_gets_404(province, api_for, incident):
@@ -63,7 +63,8 @@ def test_reporter_reads_but_may_not_write_and_outsider_gets_404(province, api_fo
     assert reporter.get(url(incident, "tasks")).status_code == 200
     refused = reporter.post(url(incident, "indicators/extract"))
     assert refused.status_code == 403
-    assert "Only the standing office, the team leads and the members dispatched" in refused.json()["detail"]
+    assert refused.json()["detail"] == ("Chỉ Cơ quan thường trực, Đội trưởng, Đội phó và thành viên được điều động "
+                                        "xử lý sự cố này mới được thay đổi hồ sơ điều tra.")
     outsider = api_for(province.outsider)
     for tail in ("tasks", "indicators", "timeline"):
         assert outsider.get(url(incident, tail)).status_code == 404

@@ -1,8 +1,17 @@
 """Indicator extraction, refanging, validation and defanging (SPEC §7: indicators extracted from text)."""
 
 import pytest
+from django.utils import translation
 
 from ungcuu.investigation.indicators import defang, extract, normalise, refang
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """The messages below are compared with their English source text; the default language is Vietnamese."""
+    with translation.override("en"):
+        yield
+
 
 # (text, the indicators expected, in order of appearance)
 EXTRACTION = [

@@ -114,7 +114,7 @@ def test_forms_add_an_indicator_extract_and_show_errors(province, client_for, in
     client = client_for(province.officer)
     response = client.post(reverse("investigation:add_indicator", args=[incident.reference]),
                            {"kind": "url", "value": "evil.com/x"}, follow=True)
-    assert "A URL starts with http://" in response.content.decode()
+    assert "URL phải bắt đầu bằng http://" in response.content.decode()
     response = client.post(reverse("investigation:extract_indicators", args=[incident.reference]), follow=True)
     assert "update-his[.]top" in response.content.decode()
 
@@ -123,11 +123,10 @@ def test_timeline_includes_the_reports_detection_and_reporting_times_in_order(pr
     """Detected 08:30, isolated 08:40, reported 09:00 (the report's times are entries of the timeline)."""
     actions.add_timeline_event(actor=province.member, incident=incident, occurred_at=incident.detected_at
                                + timedelta(minutes=10), kind="action", text="Cô lập máy chủ")
-    response = client_for(province.member).get(reverse("investigation:timeline", args=[incident.reference]),
-                                               HTTP_ACCEPT_LANGUAGE="en")
+    response = client_for(province.member).get(reverse("investigation:timeline", args=[incident.reference]))
     text = response.content.decode()
-    assert text.index("Detected (initial report)") < text.index("Cô lập máy chủ") < text.index(
-        "Reported (initial report)")
+    assert text.index("Phát hiện sự cố (theo báo cáo ban đầu)") < text.index("Cô lập máy chủ") < text.index(
+        "Báo cáo sự cố (theo báo cáo ban đầu)")
     assert "20/11/2026 08:30" in text
 
 
