@@ -5,15 +5,26 @@ from django.utils.translation import gettext_lazy as _
 
 from ungcuu.registry.models import Deployment
 
+# The roles each page lets in, written out here because accounts imports no domain app; the navigation
+# tests check them against the pages themselves.
+DEADLINE_ROLES = ("standing_officer", "team_lead", "deputy_lead", "team_member", "administrator", "auditor",
+                  "steering_member")
+WORKLOAD_ROLES = ("standing_officer", "team_lead", "deputy_lead")  # delegations are linked from the workload page
+DELIVERY_ROLES = ("administrator", "standing_officer", "team_lead", "deputy_lead")  # webhooks linked from there
+
 # (label, url name, roles allowed; None means every signed-in user)
 NAVIGATION = [
     (_("Home"), "home", None),
     (_("Incidents"), "incidents:list", None),
     (_("Report an incident"), "incidents:report", None),
+    (_("Deadlines"), "deadlines:list", DEADLINE_ROLES),
+    (_("Coordination"), "coordination:workload", WORKLOAD_ROLES),
     (_("Information systems"), "registry:systems", None),
     (_("Organisations"), "registry:organisations", None),
     (_("People and team"), "registry:people", None),
     (_("Find by IP/domain"), "registry:resolve", None),
+    (_("Notifications"), "notifications:deliveries", DELIVERY_ROLES),
+    (_("Checklist templates"), "investigation:template_list", ("administrator",)),
     (_("Audit log"), "audit:log", ("auditor", "administrator")),
     (_("Settings"), "registry:deployment", ("administrator",)),
 ]

@@ -8,10 +8,12 @@ acknowledgements meet them (TT 20/2017 Điều 10: receivers confirm "ngay").
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -162,12 +164,14 @@ def _deadline_actor(actor, incident):
     return None
 
 
-def _cancel_deadline(*, kind: str, incident, subject, actor) -> None:
-    # The deadlines app cancels per incident only (cancel_deadlines); one deadline is cancelled once it
-    # offers cancel_deadline (asked for in the coordination report). Until then the deadline stays open.
-    cancel = getattr(deadline_actions, "cancel_deadline", None)
-    if cancel is not None:
-        cancel(kind=kind, incident=incident, subject=subject, actor=actor)
+def _cancel_deadline(*, kind: str, incident, subject, actor, reason: str) -> None:
+    deadline_actions.cancel_deadline(kind=kind, incident=incident, subject=subject,
+                                     actor=_deadline_actor(actor, incident), reason=reason)
+
+
+def _link(path: str) -> str:
+    """An absolute link for a message read outside the site (e-mail, webhook)."""
+    return f"{settings.SITE_URL}{path}"
 
 
 def _notify_dispatch(responder: Responder, actor) -> None:
@@ -177,22 +181,31 @@ def _notify_dispatch(responder: Responder, actor) -> None:
         key=f"dispatch:{responder.pk}:{responder.dispatched_at:%Y%m%d%H%M%S%f}",
         subject=_("[%(ref)s] You are dispatched to incident %(ref)s") % {"ref": incident.reference},
         body=_("You are dispatched to incident %(ref)s (%(title)s) as %(role)s by %(by)s.\n"
-               "Acknowledge on the incident page: /incidents/%(ref)s/") % {
+               "Acknowledge on the incident page: %(url)s") % {
             "ref": incident.reference, "title": incident.title, "role": responder.role or "-",
+            "url": _link(reverse("incidents:detail", args=[incident.reference])),
             "by": actor.get_full_name() if actor is not None else "ungcuu"})
 
 
 def _notify_order(order: CoordinationOrder, recipients: list, actor) -> None:
     incident = order.incident
-    notification_actions.notify(
-        event="coordination_order", users=[r.user for r in recipients if r.user_id],
-        emails=[r.email for r in recipients if r.organisation_id], incident=incident, actor=actor,
-        key=f"order:{order.pk}",
-        subject=_("[%(ref)s] Coordination order %(order)s") % {"ref": incident.reference, "order": order.reference},
-        body=_("%(content)s\n\nTo be done by: %(due)s\nContact point: %(contact)s\nSigned by: %(signer)s\n"
-               "Please acknowledge receipt at once.") % {
-            "content": order.content, "due": date_format(timezone.localtime(order.due_at), "d/m/Y H:i"),
-            "contact": order.contact_point, "signer": order.signer})
+    subject = _("[%(ref)s] Coordination order %(order)s") % {"ref": incident.reference, "order": order.reference}
+    body = _("%(content)s\n\nTo be done by: %(due)s\nContact point: %(contact)s\nSigned by: %(signer)s\n"
+             "Please acknowledge receipt at once.") % {
+        "content": order.content, "due": date_format(timezone.localtime(order.due_at), "d/m/Y H:i"),
+        "contact": order.contact_point, "signer": order.signer}
+    users = [r.user for r in recipients if r.user_id]
+    emails = [r.email for r in recipients if r.organisation_id and r.email]
+    key = f"order:{order.pk}"
+    if users:
+        # Team members acknowledge on the order's page; organisations have no account to open it with.
+        link = _link(reverse("coordination:order", args=[order.pk]))
+        notification_actions.notify(
+            event="coordination_order", users=users, incident=incident, actor=actor, key=key, subject=subject,
+            body=body + "\n" + _("Acknowledge on the order's page: %(url)s") % {"url": link})
+    if emails or not users:
+        notification_actions.notify(event="coordination_order", emails=emails, incident=incident, actor=actor,
+                                    key=key, subject=subject, body=body)
 
 
 def _require_open_incident(incident: Incident) -> None:
@@ -269,6 +282,9 @@ def release_member(*, actor, responder: Responder, note: str = "") -> Release:
                 "name": responder.user.get_full_name()}})
         release = Release.objects.create(responder=responder, released_at=timezone.now(), released_by=actor,
                                          note=note.strip()[:300])
+        # Released before acknowledging: nothing is owed any more (a met deadline stays met).
+        _cancel_deadline(kind="acknowledge_dispatch", incident=responder.incident, subject=responder, actor=actor,
+                         reason=_("%(name)s released") % {"name": responder.user.get_full_name()})
         record(actor=actor, action="coordination.release", target=responder.incident,
                summary=_("%(name)s released") % {"name": responder.user.get_full_name()},
                changes={"responder": responder.pk, "note": release.note})
@@ -297,8 +313,9 @@ def _take_order_number(year: int) -> int:
     return counter.values_list("last", flat=True).get()
 
 
-def _recipient_rows(users, organisations) -> tuple[list[OrderRecipient], dict]:
-    """Recipients from team accounts and (organisation, e-mail) pairs; the e-mail defaults to the registry's."""
+def _recipient_rows(users, organisations, channel: str = "") -> tuple[list[OrderRecipient], dict]:
+    """Recipients from team accounts and (organisation, e-mail) pairs; the e-mail defaults to the registry's and
+    is required only for an order sent by e-mail (a phone or fax order needs none)."""
     rows, errors = [], {}
     seen_users, seen_orgs = set(), set()
     for user in users:
@@ -309,18 +326,34 @@ def _recipient_rows(users, organisations) -> tuple[list[OrderRecipient], dict]:
             rows.append(OrderRecipient(user=user, email=user.email))
     for organisation, email in organisations:
         email = (email or organisation.email or "").strip()
-        try:
-            validate_email(email)
-        except ValidationError:
-            errors.setdefault("organisations", []).append(
-                _("Give a contact e-mail for %(name)s.") % {"name": organisation.name})
-            continue
+        if email or channel == OrderChannel.EMAIL:
+            try:
+                validate_email(email)
+            except ValidationError:
+                message = (_("Give a valid contact e-mail for %(name)s.") if email else
+                           _("Give a contact e-mail for %(name)s: the order is sent by e-mail."))
+                errors.setdefault("organisations", []).append(message % {"name": organisation.name})
+                continue
         if organisation.pk not in seen_orgs:
             seen_orgs.add(organisation.pk)
             rows.append(OrderRecipient(organisation=organisation, email=email))
     if not rows and not errors:
         errors["users"] = [_("Address the order to at least one team member or organisation.")]
     return rows, errors
+
+
+def refusal_to_coordinate(incident: Incident) -> str:
+    """Why no order or request can be made on this incident any more ("" when it can)."""
+    if incident.status in CLOSED_INCIDENT_STATES or incident.step == "closed":
+        return _("The incident %(ref)s is %(status)s: no coordination order or request can be made on it.") % {
+            "ref": incident.reference, "status": incident.get_status_display().lower()}
+    return ""
+
+
+def _require_coordination_open(incident: Incident) -> None:
+    refusal = refusal_to_coordinate(incident)
+    if refusal:
+        raise ValidationError({"__all__": refusal})
 
 
 def issue_order(*, actor, incident: Incident, content: str, due_at: datetime, contact_point: str, signer: str,
@@ -346,15 +379,13 @@ def issue_order(*, actor, incident: Incident, content: str, due_at: datetime, co
         errors["channel"] = _("Choose how the order is sent.")
     if not (symbol or "").strip():
         errors["symbol"] = _("Give the order's symbol.")
-    rows, recipient_errors = _recipient_rows(list(users), list(organisations))
+    rows, recipient_errors = _recipient_rows(list(users), list(organisations), channel)
     errors.update(recipient_errors)
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
         incident = Incident.objects.get(pk=incident.pk)
-        if incident.status in ("merged", "rejected"):
-            raise ValidationError({"__all__": _("The incident %(ref)s is %(status)s.") % {
-                "ref": incident.reference, "status": incident.get_status_display()}})
+        _require_coordination_open(incident)
         year = timezone.localtime(issued_at).year
         order = CoordinationOrder.objects.create(
             year=year, number=0, symbol=symbol.strip()[:50], incident=incident, issued_at=issued_at, issued_by=actor,
@@ -518,14 +549,14 @@ def cancel_order(*, actor, order: CoordinationOrder, reason: str) -> Coordinatio
         order.cancelled_at = timezone.now()
         order.cancel_reason = reason.strip()[:300]
         order.save(update_fields=["cancelled_at", "cancel_reason"])
+        summary = _("Order %(ref)s cancelled: %(reason)s") % {"ref": order.reference, "reason": order.cancel_reason}
         for recipient in order.recipients.all():
-            _cancel_deadline(kind="acknowledge_order", incident=order.incident, subject=recipient, actor=actor)
-            _cancel_deadline(kind="order_due", incident=order.incident, subject=recipient, actor=actor)
+            for kind in ("acknowledge_order", "order_due"):
+                _cancel_deadline(kind=kind, incident=order.incident, subject=recipient, actor=actor, reason=summary)
         if order.written_required and order.written_sent_at is None:
-            _cancel_deadline(kind="written_follow_up", incident=order.incident, subject=order, actor=actor)
-        record(actor=actor, action="coordination.cancel_order", target=order,
-               summary=_("Order %(ref)s cancelled: %(reason)s") % {
-                   "ref": order.reference, "reason": order.cancel_reason},
+            _cancel_deadline(kind="written_follow_up", incident=order.incident, subject=order, actor=actor,
+                             reason=summary)
+        record(actor=actor, action="coordination.cancel_order", target=order, summary=summary,
                changes={"cancelled_at": order.cancelled_at, "reason": order.cancel_reason})
     return order
 
@@ -556,6 +587,8 @@ def send_request(*, actor, incident: Incident, kind: str, addressed_to_kind: str
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
+        incident = Incident.objects.get(pk=incident.pk)
+        _require_coordination_open(incident)
         request = Request.objects.create(
             incident=incident, kind=kind, addressed_to_kind=addressed_to_kind, addressed_to_name=name[:300],
             organisation=organisation, content=content.strip(), channel=channel, sent_at=sent_at,

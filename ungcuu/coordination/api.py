@@ -125,7 +125,8 @@ def release(request, responder_id: int, payload: NoteIn):
 
 class OrganisationRecipientIn(Schema):
     organisation: int
-    email: str = Field("", description="Contact e-mail; the registry's official e-mail when empty")
+    email: str = Field("", description="Contact e-mail; the registry's official e-mail when empty. Needed only "
+                                        "when the order is sent by e-mail")
 
 
 class OrderIn(Schema):

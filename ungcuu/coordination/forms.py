@@ -48,6 +48,12 @@ class DelegationForm(forms.Form):
                                             .select_related("organisation").order_by("full_name"))
 
 
+class OrganisationsField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        # The registry's e-mail is the one the order goes to unless another is given below.
+        return f"{obj.name} ({obj.email})" if obj.email else obj.name
+
+
 class OrderForm(forms.Form):
     content = forms.CharField(label=_("What is required"), widget=forms.Textarea(attrs={"rows": 3}))
     due_at = ReportDateTimeField(label=_("To be done by"))
@@ -59,9 +65,14 @@ class OrderForm(forms.Form):
                                                 initial=True)
     users = TeamUsersField(label=_("Team members"), queryset=User.objects.none(), required=False,
                            widget=forms.CheckboxSelectMultiple)
-    organisations = forms.ModelMultipleChoiceField(label=_("Organisations"), queryset=Organisation.objects.none(),
-                                                   required=False, widget=forms.SelectMultiple(attrs={"size": 5}),
-                                                   help_text=_("Each receives the order at its official e-mail."))
+    organisations = OrganisationsField(label=_("Organisations"), queryset=Organisation.objects.none(),
+                                       required=False, widget=forms.SelectMultiple(attrs={"size": 5}),
+                                       help_text=_("Each receives the order at the e-mail shown next to its name, "
+                                                   "or at the contact e-mail below."))
+    organisation_email = forms.EmailField(
+        label=_("Contact e-mail of the organisation"), required=False,
+        help_text=_("For the organisations chosen above; leave empty to use the e-mail in the registry. Needed "
+                    "only when the order is sent by e-mail."))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

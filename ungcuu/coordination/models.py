@@ -139,8 +139,8 @@ class CoordinationOrder(models.Model):
 
     @property
     def reference(self) -> str:
-        """Số/ký hiệu as NĐ 30/2020 writes it: "12/LĐP-ĐƯCSC"."""
-        return f"{self.number}/{self.symbol}" if self.number else f"~/{self.symbol}"
+        """Số/ký hiệu as NĐ 30/2020 (Phụ lục I) writes it: at least two digits, "01/LĐP-ĐƯCSC", "12/LĐP-ĐƯCSC"."""
+        return f"{self.number:02d}/{self.symbol}" if self.number else f"~/{self.symbol}"
 
     @property
     def written_pending(self) -> bool:

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -42,8 +43,14 @@ from ungcuu.lib.paging import paginate
 WORKLOAD_ROLES = TRIAGE_ROLES  # the standing office and the leads see who is on what (SPEC §6)
 
 
+def _sees_all_coordination(user) -> bool:
+    """The team and oversight see the coordination of every incident they can see; anyone else (a reporting
+    agency, a system owner) only that of incidents they are dispatched to."""
+    return user.has_any_role(*TEAM_ROLES, *OVERSIGHT_ROLES)
+
+
 def _may_see_coordination(user, responders) -> bool:
-    return user.has_any_role(*TEAM_ROLES, *OVERSIGHT_ROLES) or any(r.user_id == user.pk for r in responders)
+    return _sees_all_coordination(user) or any(r.user_id == user.pk for r in responders)
 
 
 def _orders_for(incident_filter):
@@ -63,16 +70,20 @@ def incident_panel_context(user, incident) -> dict:
     right = actions.can_dispatch(user) if user.has_any_role("team_lead", "deputy_lead") else None
     is_open = incident.status not in CLOSED_INCIDENT_STATES
     can_order = user.has_any_role(*ORDER_ROLES)
+    coordination_open = not actions.refusal_to_coordinate(incident)
+    requests = list(Request.objects.filter(incident=incident))
+    if can_order:
+        for row in requests:  # one form per request, so that every label points at its own field
+            row.answer_form = AnswerForm(auto_id=f"answer_{row.pk}_%s")
     return {"coordination": {
         "responders": responders,
         "dispatch_right": right,
         "dispatch_form": DispatchForm(auto_id="dispatch_%s") if right and is_open else None,
         "orders": list(_orders_for({"incident": incident})),
-        "requests": list(Request.objects.filter(incident=incident)),
+        "requests": requests,
         "can_order": can_order,
-        "may_issue_order": can_order and incident.status not in ("merged", "rejected"),
-        "request_form": RequestForm(auto_id="request_%s") if can_order else None,
-        "answer_form": AnswerForm(auto_id=None) if can_order else None,
+        "may_issue_order": can_order and coordination_open,
+        "request_form": RequestForm(auto_id="request_%s") if can_order and coordination_open else None,
     }}
 
 
@@ -170,7 +181,7 @@ def issue_order(request, reference):
                 actor=request.user, incident=incident, content=data["content"], due_at=data["due_at"],
                 contact_point=data["contact_point"], signer=data["signer"], channel=data["channel"],
                 urgent=data["urgent"], result_report_required=data["result_report_required"], users=data["users"],
-                organisations=[(organisation, "") for organisation in data["organisations"]])
+                organisations=[(organisation, data["organisation_email"]) for organisation in data["organisations"]])
         except ValidationError as exc:
             add_action_errors(form, exc)
         else:
@@ -181,9 +192,13 @@ def issue_order(request, reference):
 
 
 def visible_orders(user):
-    """Orders on incidents the user may see, and orders addressed to them."""
-    incidents = Incident.objects.visible_to(user).values("pk")
-    return CoordinationOrder.objects.filter(Q(incident__in=incidents) | Q(recipients__user=user)).distinct()
+    """Orders addressed to the user, and those on incidents whose coordination panel they see: every visible
+    incident for the team and oversight, otherwise only the incidents they are dispatched to."""
+    incidents = Incident.objects.visible_to(user)
+    if not _sees_all_coordination(user):
+        incidents = incidents.filter(pk__in=Responder.objects.filter(user=user).values("incident_id"))
+    return CoordinationOrder.objects.filter(Q(incident__in=incidents.values("pk")) | Q(recipients__user=user)
+                                            ).distinct()
 
 
 def _order(request, pk) -> CoordinationOrder:
@@ -194,10 +209,14 @@ def _order(request, pk) -> CoordinationOrder:
 def order_detail(request, pk):
     order = get_object_or_404(_orders_for({}).filter(pk__in=visible_orders(request.user).values("pk")), pk=pk)
     can_order = request.user.has_any_role(*ORDER_ROLES)
+    recipients = list(order.recipients.all())
+    for recipient in recipients:
+        # One form per recipient row, so that every label points at its own field.
+        recipient.organisation_form = AcknowledgeOrganisationForm(auto_id=f"ack_{recipient.pk}_%s")
+        recipient.result_form = ResultForm(auto_id=f"result_{recipient.pk}_%s")
     return render(request, "coordination/order_detail.html", {
-        "order": order, "recipients": list(order.recipients.all()), "can_order": can_order,
+        "order": order, "recipients": recipients, "can_order": can_order,
         "incident_visible": Incident.objects.visible_to(request.user).filter(pk=order.incident_id).exists(),
-        "organisation_form": AcknowledgeOrganisationForm(auto_id=None), "result_form": ResultForm(auto_id=None),
         "written_form": WrittenFollowUpForm(auto_id="written_%s"), "cancel_form": CancelForm(auto_id="cancel_%s"),
     })
 
@@ -344,7 +363,7 @@ def delegations(request):
                 return redirect("coordination:delegations")
     rows = Delegation.objects.select_related("delegate", "created_by", "revoked_by")
     return render(request, "coordination/delegations.html", {
-        "page": paginate(request, rows), "form": form, "is_lead": is_lead,
+        "page": paginate(request, rows), "form": form, "is_lead": is_lead, "today": timezone.localdate(),
         "my_right": actions.can_dispatch(request.user) if request.user.has_any_role("deputy_lead") else None,
     }, status=422 if form is not None and form.errors else 200)
 

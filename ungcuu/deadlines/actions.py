@@ -30,6 +30,8 @@ from ungcuu.deadlines.models import (
 )
 
 TEAM_ROLES = ("standing_officer", "team_lead", "deputy_lead", "administrator")
+# The language of the notices the scan sends: the recipients', whatever the scan's own.
+NOTICE_LANGUAGE = "vi"
 
 
 @dataclass(frozen=True)
@@ -181,6 +183,24 @@ def meet_deadline(*, kind: str, incident=None, subject=None, at: datetime | None
     return deadline
 
 
+def cancel_deadline(*, kind: str, incident=None, subject=None, actor=None, reason: str = "") -> Deadline | None:
+    """Cancel the open deadline of this kind, incident and subject (an order withdrawn, a member released);
+    None if there is no open one."""
+    _kind(kind)
+    subject_type, subject_id = _subject(subject)
+    _check_actor(actor, incident)
+    with transaction.atomic():
+        deadline = _open_for(kind, incident, subject_type, subject_id).select_for_update().first()
+        if deadline is None:
+            return None
+        deadline.cancelled_at = timezone.now()
+        deadline.save(update_fields=["cancelled_at"])
+        record(actor=actor, action="deadlines.cancel", target=deadline,
+               summary=_("Deadline cancelled: %(kind)s") % {"kind": deadline.get_kind_display()},
+               changes={"cancelled_at": [None, deadline.cancelled_at], "reason": reason})
+    return deadline
+
+
 def cancel_deadlines(*, incident, actor=None, reason: str = "") -> int:
     """Cancel every open deadline of an incident (rejected, merged, withdrawn); returns how many."""
     _check_actor(actor, incident)
@@ -299,14 +319,16 @@ def _team(*roles) -> list:
 
 
 def _message(deadline: Deadline, what: str) -> tuple[str, str]:
-    """Subject and body of a notice about a deadline, in Vietnamese (the recipients' language)."""
-    with translation.override("vi"):
+    """Subject and body of a notice about a deadline, in the recipients' language (NOTICE_LANGUAGE)."""
+    with translation.override(NOTICE_LANGUAGE):
         due = f"{timezone.localtime(deadline.due_at):%d/%m/%Y %H:%M}"
         where = deadline.incident.reference if deadline.incident_id else deadline.note
+        # The kind is a noun that may itself end in "due" ("Coordination order due"): the time follows
+        # its own word, never "due" again.
         subjects = {
-            "remind": _("Reminder: %(kind)s due %(due)s (%(where)s)"),
-            "escalate": _("Overdue: %(kind)s was due %(due)s (%(where)s)"),
-            "chase": _("Please acknowledge: %(kind)s was due %(due)s (%(where)s)"),
+            "remind": _("Reminder: %(kind)s, deadline %(due)s (%(where)s)"),
+            "escalate": _("Overdue: %(kind)s, deadline %(due)s (%(where)s)"),
+            "chase": _("Please acknowledge: %(kind)s, deadline %(due)s (%(where)s)"),
         }
         values = {"kind": deadline.get_kind_display(), "due": due, "where": where}
         subject = subjects[what] % values

@@ -205,25 +205,30 @@ class IndicatorIn(Schema):
 def list_indicators(request, incident_ref: str, params: Query[PageQuery]):
     incident = _incident(request, incident_ref)
     page, meta = _page(Indicator.objects.filter(incident=incident), params.page)
-    rows = list(page.object_list)
-    seen = also_seen_in(request.user, incident, rows)
+    return {**meta, "items": _with_also_seen(request.user, incident, list(page.object_list))}
+
+
+def _with_also_seen(user, incident: Incident, rows: list) -> list:
+    """The indicators, each with the other incidents the user may see that have it (one query)."""
+    seen = also_seen_in(user, incident, rows)
     for row in rows:
         row.also_seen = seen.get((row.kind, row.value), [])
-    return {**meta, "items": rows}
+    return rows
 
 
 @router.post("/incidents/{incident_ref}/indicators", response={201: IndicatorOut}, summary="Add an indicator")
 def create_indicator(request, incident_ref: str, payload: IndicatorIn):
     incident = _incident(request, incident_ref)
-    return Status(201, actions.add_indicator(actor=request.user, incident=incident, kind=payload.kind,
-                                             value=payload.value))
+    indicator = actions.add_indicator(actor=request.user, incident=incident, kind=payload.kind, value=payload.value)
+    return Status(201, _with_also_seen(request.user, incident, [indicator])[0])
 
 
 @router.post("/incidents/{incident_ref}/indicators/extract", response={201: list[IndicatorOut]},
              summary="Extract indicators from the report's free text (idempotent: returns only the new ones)")
 def extract(request, incident_ref: str):
     incident = _incident(request, incident_ref)
-    return Status(201, actions.extract_indicators(actor=request.user, incident=incident))
+    indicators = actions.extract_indicators(actor=request.user, incident=incident)
+    return Status(201, _with_also_seen(request.user, incident, list(indicators)))
 
 
 @router.delete("/incidents/{incident_ref}/indicators/{indicator_id}", response={204: None},

@@ -35,8 +35,9 @@ SUBJECT_LENGTH = 300
 KEY_LENGTH = 200
 EVENT_LENGTH = 100
 SECRET_MIN_LENGTH = 16
-# The roles that see the deliveries page and may retry a delivery.
-VIEW_ROLES = (Role.ADMINISTRATOR, Role.STANDING_OFFICER)
+# The roles that see the deliveries page and may retry a delivery: the administrators, the standing office and
+# the team's leads, who follow what was sent to whom on their incidents. Webhook endpoints stay the administrators'.
+VIEW_ROLES = (Role.ADMINISTRATOR, Role.STANDING_OFFICER, Role.TEAM_LEAD, Role.DEPUTY_LEAD)
 
 
 # Who may do what ---------------------------------------------------------------------------------
@@ -57,7 +58,7 @@ def _require_active(actor) -> None:
 
 def _require_viewer(actor) -> None:
     if actor is not None and not can_view_deliveries(actor):
-        raise PermissionDenied(_("Only administrators and standing officers may do this."))
+        raise PermissionDenied(_("Only administrators, standing officers and the team leads may do this."))
 
 
 def _require_admin(actor) -> None:

@@ -1,5 +1,5 @@
-"""Notification endpoints: the deliveries with their attempts (administrators, standing officers) and webhook
-endpoints (administrators). A webhook's secret is returned only by the call that creates it."""
+"""Notification endpoints: the deliveries with their attempts (administrators, standing officers, team leads)
+and webhook endpoints (administrators). A webhook's secret is returned only by the call that creates it."""
 
 from datetime import datetime
 
@@ -86,7 +86,7 @@ class EndpointPatch(Schema):
 
 def _require_viewer(request):
     if not actions.can_view_deliveries(request.user):
-        raise PermissionDenied(_("Only administrators and standing officers may see notifications."))
+        raise PermissionDenied(_("Only administrators, standing officers and the team leads may see notifications."))
 
 
 def _require_admin(request):

@@ -1,5 +1,5 @@
-"""Pages of the notifications app: the deliveries (administrators, standing officers) and webhook endpoints
-(administrators). Thin: input is checked by forms, every change is an action."""
+"""Pages of the notifications app: the deliveries (administrators, standing officers, team leads) and webhook
+endpoints (administrators). Thin: input is checked by forms, every change is an action."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -37,14 +37,16 @@ def filtered_deliveries(data):
 
 def _require_viewer(user):
     if not actions.can_view_deliveries(user):
-        raise PermissionDenied(_("Only administrators and standing officers may see notifications."))
+        raise PermissionDenied(_("Only administrators, standing officers and the team leads may see notifications."))
 
 
 @login_required
 def delivery_list(request):
     _require_viewer(request.user)
     form, rows = filtered_deliveries(request.GET)
-    return render(request, "notifications/delivery_list.html", {"form": form, "page": paginate(request, rows)})
+    return render(request, "notifications/delivery_list.html", {
+        "form": form, "page": paginate(request, rows),
+        "can_manage_webhooks": actions.can_manage_webhooks(request.user)})
 
 
 @login_required

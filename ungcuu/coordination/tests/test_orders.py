@@ -33,7 +33,7 @@ def test_orders_are_numbered_per_year_without_gaps_even_when_cancelled(province,
     second = issue(province, incident, actor=province.officer)
     year = timezone.localdate().year
     assert [(o.year, o.number) for o in CoordinationOrder.objects.order_by("number")] == [(year, 1), (year, 2)]
-    assert second.reference == "2/LĐP-ĐƯCSC"
+    assert second.reference == "02/LĐP-ĐƯCSC"
 
 
 @pytest.mark.parametrize(("persona", "allowed"), [
@@ -100,11 +100,13 @@ def test_a_result_counts_as_acknowledgement(province, incident, vnpt):
     assert deadline("order_due", isp).met_at is not None
 
 
-def test_an_organisation_needs_a_contact_email(province, incident):
+def test_an_organisation_needs_a_contact_email_only_for_an_order_sent_by_email(province, incident):
     no_mail = registry_actions.create_organisation(actor=None, name="Công ty ABC", kind="enterprise")
     with pytest.raises(ValidationError) as refused:
-        issue(province, incident, users=[], organisations=[(no_mail, "")])
+        issue(province, incident, users=[], organisations=[(no_mail, "")], channel="email", urgent=True)
     assert "organisations" in refused.value.message_dict
+    by_phone = issue(province, incident, users=[], organisations=[(no_mail, "")], channel="phone", urgent=True)
+    assert [(r.organisation, r.email) for r in by_phone.recipients.all()] == [(no_mail, "")]
 
 
 @pytest.mark.parametrize(("channel", "written_required"), [
@@ -174,7 +176,7 @@ def test_the_api_issues_lists_and_acknowledges_orders(province, incident, api_fo
         "organisations": [{"organisation": vnpt.pk, "email": "noc@vnpt.example.vn"}]}, content_type="application/json")
     assert response.status_code == 201, response.content
     order = response.json()
-    assert order["reference"] == "1/LĐP-ĐƯCSC" and order["written_pending"] is True
+    assert order["reference"] == "01/LĐP-ĐƯCSC" and order["written_pending"] is True
     member_row = next(r for r in order["recipients"] if r["user"] == province.member.pk)
     isp_row = next(r for r in order["recipients"] if r["organisation"] == vnpt.pk)
     url = f"/api/v1/orders/{order['id']}/recipients"

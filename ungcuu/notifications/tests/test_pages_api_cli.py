@@ -51,7 +51,7 @@ def test_deliveries_page_query_count_does_not_grow_with_rows(province, client_fo
     assert page.status_code == 200 and page.context["page"].paginator.count == 30
 
 
-@pytest.mark.parametrize("persona", ["outsider", "member", "reporter", "lead"])
+@pytest.mark.parametrize("persona", ["outsider", "member", "reporter", "auditor"])
 def test_others_may_not_see_deliveries(province, client_for, persona):
     assert client_for(getattr(province, persona)).get(reverse("notifications:deliveries")).status_code == 403
 
