@@ -218,7 +218,8 @@ def cancel_deadlines(*, incident, actor=None, reason: str = "") -> int:
 
 
 def open_periodic_deadlines(*, year: int, actor=None) -> list[Deadline]:
-    """Open the half-year (before 20/6) and annual (before 15/12) reports of `year` (TT 20/2017 Điều 6.1.c)."""
+    """Open the half-year (before 20/6) and annual (before 15/12) reports of `year` (TT 20/2017 Điều 6.1.c).
+    A report of the year already met or cancelled is not opened again."""
     if not isinstance(year, int) or not 2000 <= year <= 2999:
         raise ValidationError({"year": _("Give a year between 2000 and 2999.")})
     _check_actor(actor, None)
@@ -226,9 +227,12 @@ def open_periodic_deadlines(*, year: int, actor=None) -> list[Deadline]:
 
     organisation = Deployment.current().province
     start = datetime(year, 1, 1, tzinfo=calendar.LOCAL)
-    return [start_deadline(kind=kind, start=start, subject=(PERIOD_SUBJECT, str(year)), organisation=organisation,
-                           actor=actor, note=_("Report for %(year)s") % {"year": year})
-            for kind in (DeadlineKind.HALFYEAR_REPORT, DeadlineKind.ANNUAL_REPORT)]
+    existing = {d.kind: d for d in Deadline.objects.filter(subject_type=PERIOD_SUBJECT, subject_id=str(year))
+                .order_by("pk")}
+    return [existing.get(kind) or start_deadline(
+        kind=kind, start=start, subject=(PERIOD_SUBJECT, str(year)), organisation=organisation, actor=actor,
+        note=_("Report for %(year)s") % {"year": year})
+        for kind in (DeadlineKind.HALFYEAR_REPORT, DeadlineKind.ANNUAL_REPORT)]
 
 
 def set_override(*, actor, province: str, kind: str, amount: int, source_document: str, article: str = "",
