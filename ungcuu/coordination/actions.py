@@ -11,8 +11,7 @@ from datetime import date, datetime
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -38,6 +37,7 @@ from ungcuu.coordination.models import (
 )
 from ungcuu.deadlines import actions as deadline_actions
 from ungcuu.incidents.models import Incident, Responder
+from ungcuu.lib.sequence import take_next
 from ungcuu.notifications import actions as notification_actions
 
 DEFAULT_ORDER_SYMBOL = "LĐP-ĐƯCSC"
@@ -301,16 +301,8 @@ def require_order_role(actor) -> None:
 
 
 def _take_order_number(year: int) -> int:
-    """The year's next order number, unique and without gaps: the UPDATE locks the counter until the commit."""
-    counter = OrderCounter.objects.filter(year=year)
-    if not counter.update(last=F("last") + 1):
-        try:
-            with transaction.atomic():
-                OrderCounter.objects.create(year=year, last=0)
-        except IntegrityError:
-            pass  # another order created the year's counter first
-        counter.update(last=F("last") + 1)
-    return counter.values_list("last", flat=True).get()
+    """The year's next order number, unique and without gaps (locked until the commit)."""
+    return take_next(OrderCounter, year=year)
 
 
 def _recipient_rows(users, organisations, channel: str = "") -> tuple[list[OrderRecipient], dict]:
