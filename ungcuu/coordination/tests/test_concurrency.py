@@ -7,15 +7,16 @@ from django.db import connection, connections
 
 from ungcuu.coordination.models import CoordinationOrder
 from ungcuu.coordination.tests.helpers import issue
+from ungcuu.demo import ensure_reference_data
 from ungcuu.incidents.tests.helpers import make_incident
 
 pytestmark = pytest.mark.skipif(connection.vendor != "postgresql",
                                 reason="SQLite serialises every writer; the race exists only on PostgreSQL")
 
 
-# serialized_rollback: the rules the deadlines migration seeds are there even after an earlier flush.
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_concurrent_orders_get_distinct_consecutive_numbers(province):
+    ensure_reference_data()  # an earlier transactional test's flush emptied the deadline rules
     incident = make_incident(province.reporter)
     writers = 8
     barrier = threading.Barrier(writers)
