@@ -179,6 +179,25 @@ def retry_delay(attempts: int) -> timedelta:
     return timedelta(seconds=min(seconds, settings.NOTIFICATIONS_RETRY_MAX_SECONDS))
 
 
+# A delivery still open this long after it was due has lost its task (the process died between the commit
+# and the enqueue, or during an attempt): the sweep enqueues it again.
+STALE_AFTER = timedelta(minutes=10)
+
+
+def requeue_stale_deliveries(*, now=None) -> int:
+    """Enqueue again the open deliveries whose task was lost; a duplicate task is harmless (the attempt
+    claims the row). Returns how many were enqueued."""
+    now = now or timezone.now()
+    stale = (Delivery.objects.filter(status__in=OPEN_STATUSES)
+             .filter(Q(next_attempt_at__isnull=True, created_at__lt=now - STALE_AFTER)
+                     | Q(next_attempt_at__lt=now - STALE_AFTER))
+             .values_list("pk", flat=True)[:1000])
+    ids = list(stale)
+    for delivery_id in ids:
+        tasks.deliver.enqueue(delivery_id)
+    return len(ids)
+
+
 def attempt_delivery(*, actor=None, delivery_id: int) -> Delivery | None:
     """Make one attempt at sending a pending or retrying delivery, record it, and schedule a retry on failure.
 

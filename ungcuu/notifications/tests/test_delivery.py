@@ -231,3 +231,21 @@ def test_without_a_key_every_call_is_delivered(province, notify):
     notify(emails=["a@example.vn"])
     notify(emails=["a@example.vn"])
     assert Delivery.objects.count() == 2
+
+
+def test_a_delivery_whose_task_was_lost_is_sent_by_the_sweep(province, smtp_server, run_tasks):
+    """The process died between the commit and the enqueue: the delivery stays pending until the sweep."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    [delivery] = actions.notify(event="deadlines.reminder", subject="Nhắc hạn", body="Nội dung",
+                                emails=["mat.tac.vu@example.vn"])  # no on_commit in a test: nothing enqueued
+    run_tasks()
+    assert smtp_server.messages == []
+    assert actions.requeue_stale_deliveries() == 0  # not stale yet
+    assert actions.requeue_stale_deliveries(now=timezone.now() + timedelta(minutes=11)) == 1
+    run_tasks()
+    delivery.refresh_from_db()
+    assert delivery.status == DeliveryStatus.SENT
+    assert [m.envelope_to for m in smtp_server.messages] == [["mat.tac.vu@example.vn"]]
