@@ -17,11 +17,14 @@ from ungcuu.accounts.api import TokenAuth
 from ungcuu.accounts.api import router as accounts_router
 from ungcuu.coordination.api import router as coordination_router
 from ungcuu.deadlines.api import router as deadlines_router
+from ungcuu.documents.api import router as documents_router
 from ungcuu.evidence.api import router as evidence_router
 from ungcuu.incidents.api import router as incidents_router
 from ungcuu.investigation.api import router as investigation_router
 from ungcuu.notifications.api import router as notifications_router
 from ungcuu.registry.api import router as registry_router
+from ungcuu.reports.api import router as reports_router
+from ungcuu.sharing.api import router as sharing_router
 
 
 class UnicodeJSONRenderer(JSONRenderer):
@@ -49,6 +52,9 @@ api.add_router("/", coordination_router)
 api.add_router("/", investigation_router)
 api.add_router("/", deadlines_router)
 api.add_router("/", notifications_router)
+api.add_router("/", documents_router)
+api.add_router("/", reports_router)
+api.add_router("/", sharing_router)
 
 # Pydantic error types → messages a person can act on.
 _SCHEMA_MESSAGES = {

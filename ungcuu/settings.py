@@ -56,6 +56,9 @@ INSTALLED_APPS = [
     "ungcuu.notifications",
     "ungcuu.coordination",
     "ungcuu.investigation",
+    "ungcuu.documents",
+    "ungcuu.reports",
+    "ungcuu.sharing",
     "django_tasks",
     "django_tasks_db",
 ]

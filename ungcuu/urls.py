@@ -16,6 +16,9 @@ urlpatterns = [
     path("", include("ungcuu.investigation.urls")),
     path("", include("ungcuu.deadlines.urls")),
     path("", include("ungcuu.notifications.urls")),
+    path("", include("ungcuu.documents.urls")),
+    path("", include("ungcuu.reports.urls")),
+    path("", include("ungcuu.sharing.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]
