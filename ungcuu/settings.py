@@ -236,3 +236,14 @@ DEADLINE_REMINDER_HOURS = [int(h) for h in env_list("DEADLINE_REMINDER_HOURS", "
 DEADLINE_DUE_SOON_HOURS = env_int("DEADLINE_DUE_SOON_HOURS", 24)
 DEADLINE_CHASE_HOURS = env_int("DEADLINE_CHASE_HOURS", 4)
 DEADLINE_SCAN_SECONDS = env_int("DEADLINE_SCAN_SECONDS", 60)
+
+# --- Reports (ungcuu.reports) -----------------------------------------------------------------------
+# The periodic report's form: "national" (TT 20/2017 Biểu mẫu 05) or "quang_ngai" (QĐ 743/QĐ-UBND
+# Phụ lục 03: an extra column for the provincial team). The "Kính gửi" line defaults to the form's own
+# addressee; the organisation block of the form is filled from the three settings after it.
+REPORTS_PERIODIC_VARIANT = env_str("REPORTS_PERIODIC_VARIANT", "national")
+REPORTS_PERIODIC_ADDRESSEE = env_str("REPORTS_PERIODIC_ADDRESSEE", "")
+REPORTS_ORGANISATION_NAME = env_str("REPORTS_ORGANISATION_NAME", "")
+REPORTS_ORGANISATION_ADDRESS = env_str("REPORTS_ORGANISATION_ADDRESS", "")
+REPORTS_NETWORK_MEMBER_CODE = env_str("REPORTS_NETWORK_MEMBER_CODE", "")
+# --- end of reports ---------------------------------------------------------------------------------
