@@ -22,6 +22,8 @@ from ungcuu.incidents.models import Incident, Indicator
 
 CHUNK_SIZE = 2000
 BOM = "\ufeff"
+# Text from reporters (titles, indicator values) must not become a spreadsheet formula (CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _when(value) -> str:
@@ -85,7 +87,7 @@ def csv_chunks(columns, queryset) -> Iterator[str]:
     buffer.write(BOM)
     writer = csv.writer(buffer)
     for number, row in enumerate(_rows(columns, queryset)):
-        writer.writerow(row)
+        writer.writerow([f"'{text}" if text.startswith(FORMULA_STARTS) else text for text in row])
         if number % 500 == 0:
             yield buffer.getvalue()
             buffer.seek(0)
@@ -105,6 +107,8 @@ def xlsx_file(columns, queryset, *, title: str):
     for number, row in enumerate(_rows(columns, queryset)):
         if number == 0:
             row = [_bold_cell(sheet, text, bold) for text in row]
+        else:
+            row = [_text_cell(sheet, text) if text.startswith("=") else text for text in row]
         sheet.append(row)
     output = tempfile.TemporaryFile()  # noqa: SIM115 (the response closes it once sent)
     workbook.save(output)
@@ -115,4 +119,11 @@ def xlsx_file(columns, queryset, *, title: str):
 def _bold_cell(sheet, text: str, font: Font) -> WriteOnlyCell:
     cell = WriteOnlyCell(sheet, value=text)
     cell.font = font
+    return cell
+
+
+def _text_cell(sheet, text: str) -> WriteOnlyCell:
+    """A cell that shows text starting with "=" as it is instead of evaluating it."""
+    cell = WriteOnlyCell(sheet, value=text)
+    cell.data_type = "s"
     return cell

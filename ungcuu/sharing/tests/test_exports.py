@@ -144,6 +144,17 @@ def test_list_exports_make_the_same_number_of_queries_for_more_rows(province, cl
     assert few <= 6, few
 
 
+def test_text_from_a_report_never_becomes_a_spreadsheet_formula(province, client_for):
+    """A reporter's description like "=HYPERLINK(…)" stays text in CSV and XLSX (CSV injection)."""
+    make_incident(actor=province.reporter, description='=HYPERLINK("http://evil.example.com","Xem")', system_name="")
+    client = client_for(province.officer)
+    title = _csv_rows(client.get(reverse("sharing:incidents_csv")))[1][1]
+    assert title == """'=HYPERLINK("http://evil.example.com","Xem")"""
+    workbook = load_workbook(io.BytesIO(b"".join(client.get(reverse("sharing:incidents_xlsx")).streaming_content)))
+    cell = workbook.active["B2"]
+    assert cell.data_type == "s" and cell.value == '=HYPERLINK("http://evil.example.com","Xem")'
+
+
 # STIX 2.1 -----------------------------------------------------------------------------------------
 
 
