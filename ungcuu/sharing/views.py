@@ -68,7 +68,7 @@ def indicators_csv(request):
 @login_required
 def indicators_xlsx(request):
     queryset = tabular.indicators_for(request.user, _filters(request))
-    return _xlsx_response(tabular.INDICATOR_COLUMNS, queryset, _filename("indicators", "xlsx"), _("Indicators"))
+    return _xlsx_response(tabular.INDICATOR_COLUMNS, queryset, _filename("indicators", "xlsx"), "IOC")
 
 
 def visible_incident(user, reference: str, *, by_id: bool = False) -> tuple[Incident, list]:
