@@ -243,3 +243,19 @@ def test_outcome_form_on_the_incident_page_records_it(province, client_for):
     assert outcome.provincial_team and outcome.other_support and outcome.estimated_damage == 2_000_000
     refused = client_for(province.member).post(f"/incidents/{incident.reference}/outcome/", {"self_handled": "on"})
     assert refused.status_code in (403, 404)
+
+
+def test_incident_panel_prefills_from_answered_support_requests_and_shows_the_outcome(province):
+    from django.template.loader import render_to_string
+
+    from ungcuu.reports.views import incident_panel_context
+
+    incident = make_incident()
+    context = incident_panel_context(province.lead, incident)
+    assert context["outcome_form"].initial["self_handled"] is True  # no support asked: handled alone
+    html = render_to_string("reports/_incident_panel.html", {"incident": incident, **context})
+    assert 'id="outcome-form"' in html
+    actions.record_outcome(actor=province.lead, incident=incident, other_organisations=["VNPT"])
+    html = render_to_string("reports/_incident_panel.html",
+                            {"incident": incident, **incident_panel_context(province.auditor, incident)})
+    assert "VNPT" in html and 'id="outcome-form"' not in html  # the auditor reads, does not record
