@@ -11,6 +11,8 @@ DEADLINE_ROLES = ("standing_officer", "team_lead", "deputy_lead", "team_member",
                   "steering_member")
 WORKLOAD_ROLES = ("standing_officer", "team_lead", "deputy_lead")  # delegations are linked from the workload page
 DELIVERY_ROLES = ("administrator", "standing_officer", "team_lead", "deputy_lead")  # webhooks linked from there
+REPORT_ROLES = ("standing_officer", "team_lead", "deputy_lead", "team_member", "administrator", "auditor",
+                "steering_member")  # the dashboard, with the periodic report linked from it
 
 # (label, url name, roles allowed; None means every signed-in user)
 NAVIGATION = [
@@ -19,6 +21,7 @@ NAVIGATION = [
     (_("Report an incident"), "incidents:report", None),
     (_("Deadlines"), "deadlines:list", DEADLINE_ROLES),
     (_("Coordination"), "coordination:workload", WORKLOAD_ROLES),
+    (_("Dashboard"), "reports:dashboard", REPORT_ROLES),
     (_("Information systems"), "registry:systems", None),
     (_("Organisations"), "registry:organisations", None),
     (_("People and team"), "registry:people", None),

@@ -44,6 +44,8 @@ from ungcuu.lib.forms import add_action_errors
 from ungcuu.lib.paging import paginate
 from ungcuu.notifications.views import incident_panel_context as notifications_panel
 from ungcuu.registry.models import InformationSystem, Person, SecurityMeasure, Service
+from ungcuu.reports.views import incident_panel_context as reports_panel
+from ungcuu.sharing.views import incident_panel_context as sharing_panel
 
 HISTORY_LIMIT = 200
 
@@ -290,6 +292,8 @@ def incident_detail(request, reference, forms=None):
         **coordination_panel(request.user, incident),
         **investigation_panel(request.user, incident),
         **notifications_panel(request.user, incident),
+        **sharing_panel(request.user, incident),
+        **reports_panel(request.user, incident),
     }
     if triage:
         context.update(

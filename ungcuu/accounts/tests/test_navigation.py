@@ -8,20 +8,21 @@ PERSONAS = ["admin", "officer", "lead", "deputy", "member", "auditor", "reporter
 
 # The entries that depend on the role, per persona.
 EXPECTED = {
-    "admin": {"deadlines:list", "notifications:deliveries", "investigation:template_list", "audit:log",
-              "registry:deployment"},
-    "officer": {"deadlines:list", "coordination:workload", "notifications:deliveries"},
-    "lead": {"deadlines:list", "coordination:workload", "notifications:deliveries"},
-    "deputy": {"deadlines:list", "coordination:workload", "notifications:deliveries"},
-    "member": {"deadlines:list"},
-    "auditor": {"deadlines:list", "audit:log"},
+    "admin": {"deadlines:list", "reports:dashboard", "notifications:deliveries", "investigation:template_list",
+              "audit:log", "registry:deployment"},
+    "officer": {"deadlines:list", "coordination:workload", "reports:dashboard", "notifications:deliveries"},
+    "lead": {"deadlines:list", "coordination:workload", "reports:dashboard", "notifications:deliveries"},
+    "deputy": {"deadlines:list", "coordination:workload", "reports:dashboard", "notifications:deliveries"},
+    "member": {"deadlines:list", "reports:dashboard"},
+    "auditor": {"deadlines:list", "reports:dashboard", "audit:log"},
     "reporter": set(),
     "owner": set(),
     "outsider": set(),
 }
 EVERYONE = {"home", "incidents:list", "incidents:report", "registry:systems", "registry:organisations",
             "registry:people", "registry:resolve"}
-NEW_PAGES = ["deadlines:list", "coordination:workload", "notifications:deliveries", "investigation:template_list"]
+NEW_PAGES = ["deadlines:list", "coordination:workload", "reports:dashboard", "notifications:deliveries",
+             "investigation:template_list"]
 
 
 def menu(client) -> dict[str, str]:
