@@ -247,3 +247,11 @@ REPORTS_ORGANISATION_NAME = env_str("REPORTS_ORGANISATION_NAME", "")
 REPORTS_ORGANISATION_ADDRESS = env_str("REPORTS_ORGANISATION_ADDRESS", "")
 REPORTS_NETWORK_MEMBER_CODE = env_str("REPORTS_NETWORK_MEMBER_CODE", "")
 # --- end of reports ---------------------------------------------------------------------------------
+
+# --- Documents (ungcuu.documents) ---------------------------------------------------------------
+DOCUMENTS_SIGNING_P12 = env_str("DOCUMENTS_SIGNING_P12")  # PKCS#12 of the organisation; empty = PDFs unsigned
+DOCUMENTS_SIGNING_PASSWORD = env_str("DOCUMENTS_SIGNING_PASSWORD")
+DOCUMENTS_TEMPLATE_DIR = env_str("DOCUMENTS_TEMPLATE_DIR")  # <kind>.docx placed here replace the shipped ones
+DOCUMENTS_SYMBOL_SUFFIX = env_str("DOCUMENTS_SYMBOL_SUFFIX", "ĐƯCSC")  # "BC-ĐƯCSC"
+DOCUMENTS_PLACE = env_str("DOCUMENTS_PLACE", "Quảng Ngãi")  # when the deployment has no province name
+# --- end of documents -----------------------------------------------------------------------------

@@ -117,7 +117,8 @@ def render_pdf(context: dict) -> bytes:
     header = Table([[issuer, nation],
                     [_p(f"Số: {context['reference']}", s["number"]), _p(context["date_line"], s["date"])]],
                    colWidths=[left_w, right_w])
-    header.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
+    header.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("ALIGN", (0, 0), (-1, -1), "CENTER"),
+                                ("LEFTPADDING", (0, 0), (-1, -1), 0),
                                 ("RIGHTPADDING", (0, 0), (-1, -1), 0), ("TOPPADDING", (0, 1), (-1, 1), 6)]))
     story = [header, Spacer(1, 14)]
     if context["doc_type"]:
