@@ -112,7 +112,8 @@ class PeriodicReport:
 
 def columns(form_variant: str) -> list[tuple[str, str]]:
     """The table's figure columns in the order of the form (Phụ lục 03 puts the provincial team third)."""
-    cols = [("count", pgettext_lazy("how many incidents", "Number")), ("self_handled", _("Handled by the organisation itself"))]
+    cols = [("count", pgettext_lazy("how many incidents", "Number")),
+            ("self_handled", _("Handled by the organisation itself"))]
     if form_variant == QUANG_NGAI:
         cols.append(("provincial_team", _("Support requested from the provincial response team")))
     cols += [("other_support", _("Supported by other organisations")),
