@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from ungcuu.audit.models import AuditEntry
 from ungcuu.coordination.views import incident_panel_context as coordination_panel
 from ungcuu.deadlines.views import incident_panel_context as deadlines_panel
+from ungcuu.documents.views import incident_panel_context as documents_panel
 from ungcuu.evidence.views import evidence_context
 from ungcuu.incidents import actions, procedure, search, severity
 from ungcuu.incidents.forms import (
@@ -294,6 +295,7 @@ def incident_detail(request, reference, forms=None):
         **notifications_panel(request.user, incident),
         **sharing_panel(request.user, incident),
         **reports_panel(request.user, incident),
+        **documents_panel(request.user, incident),
     }
     if triage:
         context.update(
