@@ -13,6 +13,7 @@ WORKLOAD_ROLES = ("standing_officer", "team_lead", "deputy_lead")  # delegations
 DELIVERY_ROLES = ("administrator", "standing_officer", "team_lead", "deputy_lead")  # webhooks linked from there
 REPORT_ROLES = ("standing_officer", "team_lead", "deputy_lead", "team_member", "administrator", "auditor",
                 "steering_member")  # the dashboard, with the periodic report linked from it
+DOCUMENT_ROLES = ("standing_officer", "team_lead", "deputy_lead", "administrator", "auditor", "steering_member")
 
 # (label, url name, roles allowed; None means every signed-in user)
 NAVIGATION = [
@@ -22,6 +23,7 @@ NAVIGATION = [
     (_("Deadlines"), "deadlines:list", DEADLINE_ROLES),
     (_("Coordination"), "coordination:workload", WORKLOAD_ROLES),
     (_("Dashboard"), "reports:dashboard", REPORT_ROLES),
+    (_("Official documents"), "documents:register", DOCUMENT_ROLES),
     (_("Information systems"), "registry:systems", None),
     (_("Organisations"), "registry:organisations", None),
     (_("People and team"), "registry:people", None),

@@ -7,21 +7,24 @@ from django.urls import reverse
 PERSONAS = ["admin", "officer", "lead", "deputy", "member", "auditor", "reporter", "owner", "outsider"]
 
 # The entries that depend on the role, per persona.
+TEAM_PAGES = {"deadlines:list", "coordination:workload", "reports:dashboard", "documents:register",
+              "notifications:deliveries"}
 EXPECTED = {
-    "admin": {"deadlines:list", "reports:dashboard", "notifications:deliveries", "investigation:template_list",
-              "audit:log", "registry:deployment"},
-    "officer": {"deadlines:list", "coordination:workload", "reports:dashboard", "notifications:deliveries"},
-    "lead": {"deadlines:list", "coordination:workload", "reports:dashboard", "notifications:deliveries"},
-    "deputy": {"deadlines:list", "coordination:workload", "reports:dashboard", "notifications:deliveries"},
+    "admin": {"deadlines:list", "reports:dashboard", "documents:register", "notifications:deliveries",
+              "investigation:template_list", "audit:log", "registry:deployment"},
+    "officer": TEAM_PAGES,
+    "lead": TEAM_PAGES,
+    "deputy": TEAM_PAGES,
     "member": {"deadlines:list", "reports:dashboard"},
-    "auditor": {"deadlines:list", "reports:dashboard", "audit:log"},
+    "auditor": {"deadlines:list", "reports:dashboard", "documents:register", "audit:log"},
     "reporter": set(),
     "owner": set(),
     "outsider": set(),
 }
 EVERYONE = {"home", "incidents:list", "incidents:report", "registry:systems", "registry:organisations",
             "registry:people", "registry:resolve"}
-NEW_PAGES = ["deadlines:list", "coordination:workload", "reports:dashboard", "notifications:deliveries",
+NEW_PAGES = ["deadlines:list", "coordination:workload", "reports:dashboard", "documents:register",
+             "notifications:deliveries",
              "investigation:template_list"]
 
 
