@@ -102,7 +102,7 @@ def load_history(officer, deadline_members) -> list[tuple[str, str]]:
         outcome_field = IncidentOutcome._meta.get_field("updated_at")
         outcome_field.auto_now = False
         try:
-            for (pk, status, step, created, detected, verified, classified, attack_type, cause, owner_can_handle,
+            for (pk, status, step, created, detected, verified, classified, _attack_type, cause, owner_can_handle,
                  closed_at, response_ended_at) in (Incident.objects.order_by("id").values_list(*fields)
                                                    .iterator(chunk_size=base.BATCH)):
                 moved = step != "receive_verify" and verified is not None
@@ -316,7 +316,8 @@ def run(args):
     print(f"\n| measure ({args.repeat} calls after a warm-up, as the standing officer) | median | p90 | queries "
           "(median of their time) | target |\n|---|---|---|---|---|")
     for label, median, p90, count, db_ms, target, missed in rows:
-        verdict = "" if target is None else (f"**missed** (< {target:,.0f} ms)" if missed else f"met (< {target:,.0f} ms)")
+        verdict = "" if target is None else (
+            f"**missed** (< {target:,.0f} ms)" if missed else f"met (< {target:,.0f} ms)")
         print(f"| {label} | {median:.1f} ms | {p90:.1f} ms | {count} ({db_ms:.1f} ms) | {verdict} |")
     print("\nQueries of the figures and reports (time in the timed call; indexes of EXPLAIN ANALYZE):")
     for label, ms, sql, _params, _plan, indexes, _missed in explained:
