@@ -319,6 +319,9 @@ class Incident(models.Model):
             models.Index(fields=["-created_at", "-id"], name="incident_created"),
             models.Index(fields=["status", "-detected_at", "-id"], name="incident_status_detected"),
             models.Index(fields=["step", "-detected_at", "-id"], name="incident_step_detected"),
+            # The open incidents per step (dashboard): only the few not closed, merged or rejected are indexed.
+            models.Index(fields=["step"], name="incident_open_step",
+                         condition=~Q(status__in=["closed", "merged", "rejected"])),
             models.Index(fields=["attack_type", "-detected_at", "-id"], name="incident_type_detected"),
             models.Index(fields=["cause", "-detected_at", "-id"], name="incident_cause_detected"),
             models.Index(fields=["severity", "-detected_at", "-id"], name="incident_severity_detected"),
