@@ -37,7 +37,7 @@ from ungcuu.coordination.models import (
     Request,
 )
 from ungcuu.incidents.models import OVERSIGHT_ROLES, TRIAGE_ROLES, Incident, Responder
-from ungcuu.lib.forms import add_action_errors
+from ungcuu.lib.forms import add_action_errors, flash_form_errors, flash_refusal
 from ungcuu.lib.paging import paginate
 
 WORKLOAD_ROLES = TRIAGE_ROLES  # the standing office and the leads see who is on what (SPEC §6)
@@ -98,19 +98,6 @@ def _back_to(incident):
     return redirect(f"/incidents/{incident.reference}/#coordination")
 
 
-def _refused(request, exc) -> None:
-    if isinstance(exc, ValidationError):
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.error(request, str(exc) or _("You are not allowed to do this."))
-
-
-def _form_errors(request, form) -> None:
-    for field, errors in form.errors.items():
-        label = form.fields[field].label if field in form.fields else ""
-        messages.error(request, f"{label}: {' '.join(errors)}" if label else " ".join(errors))
-
-
 # Dispatch ------------------------------------------------------------------------------------------
 
 
@@ -120,13 +107,13 @@ def dispatch(request, reference):
     incident = _incident(request, reference)
     form = DispatchForm(request.POST)
     if not form.is_valid():
-        _form_errors(request, form)
+        flash_form_errors(request, form)
         return _back_to(incident)
     try:
         actions.dispatch_member(actor=request.user, incident=incident, user=form.cleaned_data["user"],
                                 role=form.cleaned_data["role"], note=form.cleaned_data["note"])
     except (ValidationError, PermissionDenied) as exc:
-        _refused(request, exc)
+        flash_refusal(request, exc)
     else:
         messages.success(request, _("%(name)s dispatched.") % {"name": form.cleaned_data["user"].get_full_name()})
     return _back_to(incident)
@@ -146,7 +133,7 @@ def acknowledge_dispatch(request, pk):
     try:
         actions.acknowledge_dispatch(actor=request.user, responder=responder)
     except (ValidationError, PermissionDenied) as exc:
-        _refused(request, exc)
+        flash_refusal(request, exc)
     else:
         messages.success(request, _("Dispatch acknowledged."))
     return _back_to(responder.incident)
@@ -159,7 +146,7 @@ def release(request, pk):
     try:
         actions.release_member(actor=request.user, responder=responder, note=request.POST.get("note", ""))
     except (ValidationError, PermissionDenied) as exc:
-        _refused(request, exc)
+        flash_refusal(request, exc)
     else:
         messages.success(request, _("%(name)s released.") % {"name": responder.user.get_full_name()})
     return _back_to(responder.incident)
@@ -230,7 +217,7 @@ def _order_post(request, order, call, success):
     try:
         call()
     except (ValidationError, PermissionDenied) as exc:
-        _refused(request, exc)
+        flash_refusal(request, exc)
     else:
         messages.success(request, success)
     return redirect("coordination:order", pk=order.pk)
@@ -244,7 +231,7 @@ def acknowledge_order(request, pk, recipient_id):
     if recipient.organisation_id:
         form = AcknowledgeOrganisationForm(request.POST)
         if not form.is_valid():
-            _form_errors(request, form)
+            flash_form_errors(request, form)
             return redirect("coordination:order", pk=pk)
         via, note = form.cleaned_data["via"], form.cleaned_data["note"]
     return _order_post(request, recipient.order, lambda: actions.acknowledge_order(
@@ -257,7 +244,7 @@ def order_result(request, pk, recipient_id):
     recipient = _recipient(request, pk, recipient_id)
     form = ResultForm(request.POST)
     if not form.is_valid():
-        _form_errors(request, form)
+        flash_form_errors(request, form)
         return redirect("coordination:order", pk=pk)
     return _order_post(request, recipient.order, lambda: actions.record_order_result(
         actor=request.user, recipient=recipient, text=form.cleaned_data["text"]), _("Result recorded."))
@@ -269,7 +256,7 @@ def written_follow_up(request, pk):
     order = _order(request, pk)
     form = WrittenFollowUpForm(request.POST)
     if not form.is_valid():
-        _form_errors(request, form)
+        flash_form_errors(request, form)
         return redirect("coordination:order", pk=pk)
     return _order_post(request, order, lambda: actions.record_written_follow_up(
         actor=request.user, order=order, reference=form.cleaned_data["reference"],
@@ -293,12 +280,12 @@ def send_request(request, reference):
     incident = _incident(request, reference)
     form = RequestForm(request.POST)
     if not form.is_valid():
-        _form_errors(request, form)
+        flash_form_errors(request, form)
         return _back_to(incident)
     try:
         actions.send_request(actor=request.user, incident=incident, **form.cleaned_data)
     except (ValidationError, PermissionDenied) as exc:
-        _refused(request, exc)
+        flash_refusal(request, exc)
     else:
         messages.success(request, _("Request recorded."))
     return _back_to(incident)
@@ -317,12 +304,12 @@ def answer_request(request, pk):
     row = _request(request, pk)
     form = AnswerForm(request.POST)
     if not form.is_valid():
-        _form_errors(request, form)
+        flash_form_errors(request, form)
         return _back_to(row.incident)
     try:
         actions.record_answer(actor=request.user, request=row, **form.cleaned_data)
     except (ValidationError, PermissionDenied) as exc:
-        _refused(request, exc)
+        flash_refusal(request, exc)
     else:
         messages.success(request, _("Answer recorded."))
     return _back_to(row.incident)
@@ -335,7 +322,7 @@ def withdraw_request(request, pk):
     try:
         actions.withdraw_request(actor=request.user, request=row, reason=request.POST.get("reason", ""))
     except (ValidationError, PermissionDenied) as exc:
-        _refused(request, exc)
+        flash_refusal(request, exc)
     else:
         messages.success(request, _("Request withdrawn."))
     return _back_to(row.incident)
@@ -375,7 +362,7 @@ def revoke_delegation(request, pk):
     try:
         actions.revoke_delegation(actor=request.user, delegation=delegation, reason=request.POST.get("reason", ""))
     except (ValidationError, PermissionDenied) as exc:
-        _refused(request, exc)
+        flash_refusal(request, exc)
     else:
         messages.success(request, _("Delegation revoked."))
     return redirect("coordination:delegations")

@@ -33,7 +33,7 @@ from ungcuu.investigation.forms import (
 )
 from ungcuu.investigation.indicators import defang, unicode_domain
 from ungcuu.investigation.models import ChecklistItem, ChecklistTemplate, Task, TimelineEvent, TimelineKind
-from ungcuu.lib.forms import add_action_errors
+from ungcuu.lib.forms import add_action_errors, flash_form_errors, flash_refusal
 from ungcuu.lib.paging import paginate
 
 PANEL_LIMIT = 200  # tasks and indicators shown on the incident page; the API pages through all of them
@@ -162,30 +162,18 @@ def _back(incident: Incident, anchor="investigation") -> str:
     return reverse("incidents:detail", args=[incident.reference]) + f"#{anchor}"
 
 
-def _errors(request, exc: ValidationError) -> None:
-    for message in exc.messages:
-        messages.error(request, message)
-
-
-def _form_errors(request, form) -> None:
-    for field, errors in form.errors.items():
-        label = form.fields[field].label if field in form.fields else ""
-        for error in errors:
-            messages.error(request, f"{label}: {error}" if label else error)
-
-
 @login_required
 @require_POST
 def add_checklist(request, reference):
     incident = _incident(request, reference)
     form = ChecklistStepForm(request.POST)
     if not form.is_valid():
-        _form_errors(request, form)
+        flash_form_errors(request, form)
         return redirect(_back(incident, "tasks"))
     try:
         tasks = actions.add_checklist_tasks(actor=request.user, incident=incident, step=form.cleaned_data["step"])
     except ValidationError as exc:
-        _errors(request, exc)
+        flash_refusal(request, exc)
     else:
         if tasks:
             messages.success(request, _("%(n)s checklist tasks added.") % {"n": len(tasks)})
@@ -201,12 +189,12 @@ def add_task(request, reference):
     incident = _incident(request, reference)
     form = TaskForm(request.POST, assignees=actions.assignable_users(incident))
     if not form.is_valid():
-        _form_errors(request, form)
+        flash_form_errors(request, form)
         return redirect(_back(incident, "tasks"))
     try:
         actions.add_task(actor=request.user, incident=incident, **form.cleaned_data)
     except ValidationError as exc:
-        _errors(request, exc)
+        flash_refusal(request, exc)
     else:
         messages.success(request, _("Task added."))
     return redirect(_back(incident, "tasks"))
@@ -249,12 +237,12 @@ def add_indicator(request, reference):
     incident = _incident(request, reference)
     form = IndicatorForm(request.POST)
     if not form.is_valid():
-        _form_errors(request, form)
+        flash_form_errors(request, form)
         return redirect(_back(incident, "inv-indicators"))
     try:
         indicator = actions.add_indicator(actor=request.user, incident=incident, **form.cleaned_data)
     except ValidationError as exc:
-        _errors(request, exc)
+        flash_refusal(request, exc)
     else:
         messages.success(request, _("Indicator %(value)s added.") % {"value": defang(indicator.value, indicator.kind)})
     return redirect(_back(incident, "inv-indicators"))
@@ -267,7 +255,7 @@ def extract_indicators(request, reference):
     try:
         added = actions.extract_indicators(actor=request.user, incident=incident)
     except ValidationError as exc:
-        _errors(request, exc)
+        flash_refusal(request, exc)
     else:
         messages.success(request, _("%(n)s new indicators found in the report.") % {"n": len(added)})
     return redirect(_back(incident, "inv-indicators"))
@@ -281,7 +269,7 @@ def remove_indicator(request, pk):
     try:
         actions.remove_indicator(actor=request.user, indicator=indicator)
     except ValidationError as exc:
-        _errors(request, exc)
+        flash_refusal(request, exc)
     else:
         messages.success(request, _("Indicator removed."))
     return redirect(_back(indicator.incident, "inv-indicators"))
@@ -293,12 +281,12 @@ def add_timeline_event(request, reference):
     incident = _incident(request, reference)
     form = TimelineForm(request.POST)
     if not form.is_valid():
-        _form_errors(request, form)
+        flash_form_errors(request, form)
         return redirect(_back(incident, "timeline"))
     try:
         actions.add_timeline_event(actor=request.user, incident=incident, **form.cleaned_data)
     except ValidationError as exc:
-        _errors(request, exc)
+        flash_refusal(request, exc)
     else:
         messages.success(request, _("Added to the timeline."))
     return redirect(_back(incident, "timeline"))
@@ -404,7 +392,7 @@ def template_edit(request, pk):
                     actions.update_checklist_item(actor=request.user, item=item, **edit.cleaned_data)
                     messages.success(request, _("Item saved."))
                     return redirect("investigation:template_edit", template.pk)
-                _form_errors(request, edit)
+                flash_form_errors(request, edit)
         except ValidationError as exc:
             target = item_form if what == "add_item" else form
             add_action_errors(target, exc)

@@ -1,7 +1,9 @@
-"""Glue between Django forms and actions: an action's ValidationError shown on the form."""
+"""Glue between Django forms and actions: an action's ValidationError shown on the form, or as messages."""
 
 from django import forms
-from django.core.exceptions import ValidationError
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import gettext as _
 
 
 def add_action_errors(form: forms.Form, exc: ValidationError) -> None:
@@ -9,8 +11,8 @@ def add_action_errors(form: forms.Form, exc: ValidationError) -> None:
     if not hasattr(exc, "error_dict"):
         form.add_error(None, exc)
         return
-    for field, messages in exc.message_dict.items():
-        form.add_error(field if field in form.fields else None, messages)
+    for field, errors in exc.message_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
 
 
 class DateInput(forms.DateInput):
@@ -18,3 +20,20 @@ class DateInput(forms.DateInput):
 
     def __init__(self, **kwargs):
         super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+def flash_form_errors(request, form: forms.Form) -> None:
+    """The errors of a form posted from a panel of another page, as messages naming each field."""
+    for field, errors in form.errors.items():
+        label = form.fields[field].label if field in form.fields else ""
+        for error in errors:
+            messages.error(request, f"{label}: {error}" if label else error)
+
+
+def flash_refusal(request, exc: ValidationError | PermissionDenied) -> None:
+    """An action's refusal as messages: what to fix, or why the user may not do it."""
+    if isinstance(exc, ValidationError):
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.error(request, str(exc) or _("You are not allowed to do this."))
