@@ -15,13 +15,20 @@ from ninja.security import django_auth
 
 from ungcuu.accounts.api import TokenAuth
 from ungcuu.accounts.api import router as accounts_router
+from ungcuu.advisories.api import router as advisories_router
+from ungcuu.alerts.api import router as alerts_router
 from ungcuu.coordination.api import router as coordination_router
 from ungcuu.deadlines.api import router as deadlines_router
 from ungcuu.documents.api import router as documents_router
+from ungcuu.dossiers.api import router as dossiers_router
+from ungcuu.drills.api import router as drills_router
 from ungcuu.evidence.api import router as evidence_router
 from ungcuu.incidents.api import router as incidents_router
+from ungcuu.inspections.api import router as inspections_router
 from ungcuu.investigation.api import router as investigation_router
+from ungcuu.mailintake.api import router as mailintake_router
 from ungcuu.notifications.api import router as notifications_router
+from ungcuu.plans.api import router as plans_router
 from ungcuu.registry.api import router as registry_router
 from ungcuu.reports.api import router as reports_router
 from ungcuu.sharing.api import router as sharing_router
@@ -55,6 +62,13 @@ api.add_router("/", notifications_router)
 api.add_router("/", documents_router)
 api.add_router("/", reports_router)
 api.add_router("/", sharing_router)
+api.add_router("/", advisories_router)
+api.add_router("/", inspections_router)
+api.add_router("/", plans_router)
+api.add_router("/", drills_router)
+api.add_router("/", dossiers_router)
+api.add_router("/", alerts_router)
+api.add_router("/", mailintake_router)
 
 # Pydantic error types → messages a person can act on.
 _SCHEMA_MESSAGES = {

@@ -185,6 +185,7 @@ def ensure_reference_data() -> None:
 
     if not RuleSet.objects.exists():
         importlib.import_module("ungcuu.deadlines.migrations.0002_framework_2017_and_holidays").seed(apps, None)
+        importlib.import_module("ungcuu.deadlines.migrations.0004_preparedness_rules").seed(apps, None)
     if not ChecklistTemplate.objects.exists():
         importlib.import_module("ungcuu.investigation.migrations.0002_default_checklists").create(apps, None)
 
@@ -252,6 +253,17 @@ def load() -> int:
     users = {u.username: u for u in User.objects.select_related("organisation")}
     created += _load_incidents(users)
     _advance_procedure(users)
+    created += _load_preparedness_and_intake(users)
+    return created
+
+
+def _load_preparedness_and_intake(users: dict) -> int:
+    """Each later app's own demo data (its demo.load), so every page has something to show."""
+    import importlib
+
+    created = 0
+    for app in ("dossiers", "advisories", "inspections", "plans", "drills", "mailintake", "alerts"):
+        created += importlib.import_module(f"ungcuu.{app}.demo").load(users)
     return created
 
 

@@ -59,6 +59,13 @@ INSTALLED_APPS = [
     "ungcuu.documents",
     "ungcuu.reports",
     "ungcuu.sharing",
+    "ungcuu.advisories",
+    "ungcuu.inspections",
+    "ungcuu.plans",
+    "ungcuu.drills",
+    "ungcuu.dossiers",
+    "ungcuu.alerts",
+    "ungcuu.mailintake",
     "django_tasks",
     "django_tasks_db",
 ]

@@ -19,6 +19,13 @@ urlpatterns = [
     path("", include("ungcuu.documents.urls")),
     path("", include("ungcuu.reports.urls")),
     path("", include("ungcuu.sharing.urls")),
+    path("", include("ungcuu.advisories.urls")),
+    path("", include("ungcuu.inspections.urls")),
+    path("", include("ungcuu.plans.urls")),
+    path("", include("ungcuu.drills.urls")),
+    path("", include("ungcuu.dossiers.urls")),
+    path("", include("ungcuu.alerts.urls")),
+    path("", include("ungcuu.mailintake.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -25,6 +25,14 @@ class DeadlineKind(models.TextChoices):
     ORDER_DUE = "order_due", _("Coordination order due")
     HALFYEAR_REPORT = "halfyear_report", _("Half-year report")
     ANNUAL_REPORT = "annual_report", _("Annual report")
+    # Preparedness (SPEC §9): the due dates are computed by their apps from the level or written on the warning.
+    ADVISORY_ANSWER = "advisory_answer", _("Answer a warning")
+    FOCAL_POINT_NOTICE = "focal_point_notice", _("Notify the national coordinator of a focal point change")
+    INSPECTION = "inspection", _("Security inspection")
+    VULNERABILITY_SCAN = "vulnerability_scan", _("Vulnerability scan")
+    THREAT_HUNT = "threat_hunt", _("Threat hunt")
+    DRILL = "drill", _("Live drill")
+    TEAM_MEETING = "team_meeting", _("Team meeting")
 
 
 ACKNOWLEDGE_KINDS = (DeadlineKind.ACKNOWLEDGE_REPORT, DeadlineKind.ACKNOWLEDGE_DISPATCH,

@@ -12,6 +12,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from ungcuu.advisories.views import incident_panel_context as advisories_panel
+from ungcuu.alerts.views import incident_panel_context as alerts_panel
 from ungcuu.audit.models import AuditEntry
 from ungcuu.coordination.views import incident_panel_context as coordination_panel
 from ungcuu.deadlines.views import incident_panel_context as deadlines_panel
@@ -43,7 +45,9 @@ from ungcuu.incidents.models import (
 from ungcuu.investigation.views import incident_panel_context as investigation_panel
 from ungcuu.lib.forms import add_action_errors
 from ungcuu.lib.paging import paginate
+from ungcuu.mailintake.views import incident_panel_context as mailintake_panel
 from ungcuu.notifications.views import incident_panel_context as notifications_panel
+from ungcuu.plans.views import incident_panel_context as plans_panel
 from ungcuu.registry.models import InformationSystem, Person, SecurityMeasure, Service
 from ungcuu.reports.views import incident_panel_context as reports_panel
 from ungcuu.sharing.views import incident_panel_context as sharing_panel
@@ -296,6 +300,10 @@ def incident_detail(request, reference, forms=None):
         **sharing_panel(request.user, incident),
         **reports_panel(request.user, incident),
         **documents_panel(request.user, incident),
+        **plans_panel(request.user, incident),
+        **alerts_panel(request.user, incident),
+        **mailintake_panel(request.user, incident),
+        **advisories_panel(request.user, incident),
     }
     if triage:
         context.update(

@@ -1,0 +1,1 @@
+"""Warnings about vulnerabilities and threats sent to agencies, acknowledged and remediated per system (SPEC §9)."""

@@ -1,0 +1,1 @@
+"""Drills, trainings and team meetings (SPEC §9)."""
