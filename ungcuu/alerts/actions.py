@@ -1,1 +1,421 @@
-"""Every state change of alerts: one audited function each, called by web, API, CLI and tasks."""
+"""Every state change of alerts: one audited function each, called by web, API, CLI and tasks.
+
+Receiving is built for volume (SPEC §3, issue 6): a batch is normalised in Python, its hosts resolved to
+registered systems once per distinct value, and inserted with one INSERT … ON CONFLICT DO NOTHING per
+500 rows, committed before the answer. The alert row itself records who sent what and when, so receiving
+writes no audit entry (each would queue on the audit chain's head row); grouping writes one per incident
+it touches, and people's decisions (move, split, dismiss) one each.
+"""
+
+import logging
+from collections import defaultdict
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ungcuu.alerts import formats
+from ungcuu.alerts.models import SENDER_ROLES, SEVERITY_RANK, Alert, AlertGroup, AlertSettings, AlertStatus
+from ungcuu.audit.actions import record
+from ungcuu.incidents import actions as incident_actions
+from ungcuu.incidents.forms import DomainListField, IpListField
+from ungcuu.incidents.models import TRIAGE_ROLES, Channel, Incident, IncidentStatus, IndicatorKind
+from ungcuu.lib import netaddr
+from ungcuu.registry.actions import resolve_address
+from ungcuu.registry.models import InformationSystem
+
+logger = logging.getLogger(__name__)
+MAX_BATCH = 10_000
+INSERT_CHUNK = 500
+# Grouping looks at this many waiting alerts per pass; a bigger backlog is taken by the next pass.
+GROUP_PASS = 20_000
+CLOSED_STATUSES = (IncidentStatus.CLOSED, IncidentStatus.REJECTED)
+RESOLVED_KINDS = (IndicatorKind.IP, IndicatorKind.DOMAIN)
+
+
+def require_sender(actor) -> None:
+    if actor is None or not actor.has_any_role(*SENDER_ROLES):
+        raise PermissionDenied(_("Only an account of the standing office, a team lead or an administrator may "
+                                 "send monitoring alerts."))
+
+
+def require_triage(actor) -> None:
+    if actor is None or not actor.has_any_role(*TRIAGE_ROLES):
+        raise PermissionDenied(_("Only the standing office or the team leads may triage alerts."))
+
+
+# Receiving ---------------------------------------------------------------------------------------
+
+
+class SystemResolver:
+    """The registered system of a host or indicator, looked up once per distinct value in a batch."""
+
+    def __init__(self):
+        self.cache: dict[str, int | None] = {}
+
+    def __call__(self, text: str) -> int | None:
+        text = (text or "").strip().lower()
+        if not text:
+            return None
+        if text not in self.cache:
+            try:
+                systems = resolve_address(text)
+            except ValidationError:  # neither an address nor a domain name (a bare host name)
+                systems = []
+            self.cache[text] = systems[0].pk if systems else None
+        return self.cache[text]
+
+    def system_of(self, fields: dict) -> int | None:
+        found = self(fields["host"])
+        for indicator in fields["indicators"]:
+            if found is not None:
+                break
+            if indicator["kind"] in RESOLVED_KINDS:
+                found = self(indicator["value"])
+        return found
+
+
+def receive_alerts(*, actor, items: list, fmt: str | None = None, source: str = "", group: bool = True) -> list:
+    """Store a batch of alerts; one result per item: {"index", "status": created|duplicate|invalid, …}.
+
+    Valid items are stored (and committed) whatever is wrong with the others; an alert already stored
+    under the same (source, source_ref) is a duplicate and changes nothing. Then groups what arrived.
+    """
+    require_sender(actor)
+    if len(items) > MAX_BATCH:
+        raise ValidationError({"__all__": _("At most %(n)s alerts per request.") % {"n": MAX_BATCH}})
+    now = timezone.now()
+    resolver = SystemResolver()
+    results: list[dict] = []
+    rows: list[Alert] = []
+    seen: dict[tuple[str, str], int] = {}
+    for index, item in enumerate(items):
+        fields, errors = formats.normalise(item, fmt=fmt, source=source)
+        if fields is None:
+            results.append({"index": index, "status": "invalid", "errors": errors})
+            continue
+        key = (fields["source"], fields["source_ref"])
+        result = {"index": index, "source": key[0], "source_ref": key[1]}
+        results.append(result)
+        if key in seen:
+            result["status"] = "duplicate"
+            continue
+        seen[key] = len(rows)
+        observed = fields["observed_at"]
+        rows.append(Alert(
+            source=key[0], source_ref=key[1], format=fields["format"], received_at=now,
+            observed_at=observed, received_by=actor, title=fields["title"], description=fields["description"],
+            severity=fields["severity"], host=fields["host"], system_id=resolver.system_of(fields),
+            indicators=fields["indicators"], raw=incident_actions._storable(fields["raw"]),
+        ))
+    created = _insert(rows) if rows else {}
+    missing = [key for key in seen if key not in created]
+    existing = _existing_ids(missing) if missing else {}
+    for result in results:
+        if "status" in result:
+            if result["status"] == "duplicate":
+                key = (result["source"], result["source_ref"])
+                result["id"] = created.get(key) or existing.get(key)
+            continue
+        key = (result["source"], result["source_ref"])
+        if key in created:
+            result.update(status="created", id=created[key])
+        else:
+            result.update(status="duplicate", id=existing.get(key))
+    if group and created:
+        group_after_receipt(actor=actor)
+    return results
+
+
+def _insert(rows: list[Alert]) -> dict[tuple[str, str], int]:
+    """INSERT … ON CONFLICT DO NOTHING RETURNING, committed: {(source, source_ref): id} of the rows inserted."""
+    fields = [f for f in Alert._meta.concrete_fields if not f.primary_key]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in fields)
+    one_row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    sql = (f"INSERT INTO {quote(Alert._meta.db_table)} ({columns}) VALUES {{values}} "
+           f"ON CONFLICT ({quote('source')}, {quote('source_ref')}) DO NOTHING "
+           f"RETURNING {quote('id')}, {quote('source')}, {quote('source_ref')}")
+    created: dict[tuple[str, str], int] = {}
+    with transaction.atomic(), connection.cursor() as cursor:
+        for start in range(0, len(rows), INSERT_CHUNK):
+            chunk = rows[start:start + INSERT_CHUNK]
+            params = [f.get_db_prep_save(getattr(row, f.attname), connection) for row in chunk for f in fields]
+            cursor.execute(sql.format(values=", ".join([one_row] * len(chunk))), params)
+            created.update({(source, ref): pk for pk, source, ref in cursor.fetchall()})
+    return created
+
+
+def _existing_ids(keys) -> dict[tuple[str, str], int]:
+    by_source = defaultdict(list)
+    for source, ref in keys:
+        by_source[source].append(ref)
+    found = {}
+    for source, refs in by_source.items():
+        for start in range(0, len(refs), INSERT_CHUNK):
+            found.update({(source, ref): pk for pk, ref in Alert.objects.filter(
+                source=source, source_ref__in=refs[start:start + INSERT_CHUNK]).values_list("id", "source_ref")})
+    return found
+
+
+def group_after_receipt(*, actor) -> None:
+    """Group right after a batch is stored; should that fail, the alerts wait for the `group_alerts` task."""
+    try:
+        group_alerts(actor=actor)
+    except Exception:
+        logger.exception("Grouping alerts failed; the alerts are stored and left for the group_alerts task")
+        from ungcuu.alerts.tasks import group_alerts_task
+
+        group_alerts_task.enqueue()
+
+
+# Grouping ----------------------------------------------------------------------------------------
+
+
+def alert_keys(alert: Alert) -> list[str]:
+    """The grouping keys of an alert: its system first, then its indicators."""
+    keys = [f"system:{alert.system_id}"] if alert.system_id else []
+    for indicator in alert.indicators or []:
+        keys.append(f"{indicator['kind']}:{str(indicator['value']).lower()}"[:300])
+    return list(dict.fromkeys(keys))
+
+
+def _open_incident(incident: Incident | None, incidents: dict) -> Incident | None:
+    """The incident alerts should go to: a merged one's survivor; none when closed or rejected."""
+    for _hop in range(5):
+        if incident is None or incident.status in CLOSED_STATUSES:
+            return None
+        if incident.status != IncidentStatus.MERGED:
+            return incident
+        incident = incidents.get(incident.merged_into_id) or Incident.objects.filter(
+            pk=incident.merged_into_id).first()
+    return None
+
+
+def group_alerts(*, actor=None) -> dict:
+    """Put waiting alerts into incidents: the same system (or, with no known system, a shared indicator)
+    within the window goes to the same open incident; an alert severe enough with no open incident
+    opens one through the intake action. Runs under the settings row's lock, so two batches grouped at
+    once never open two incidents for one group. Returns {"grouped": n, "opened": n, "waiting": n}."""
+    AlertSettings.current()
+    with transaction.atomic():
+        rules = AlertSettings.objects.select_for_update().get(pk=1)
+        window = timedelta(minutes=rules.group_window_minutes)
+        threshold = SEVERITY_RANK[rules.incident_min_severity]
+        pending = list(Alert.objects.filter(needs_grouping=True).order_by("id")
+                       .only("id", "source", "source_ref", "received_at", "observed_at", "severity", "system_id",
+                             "indicators", "title", "description", "host", "received_by_id", "status")
+                       [:GROUP_PASS])
+        if not pending:
+            return {"grouped": 0, "opened": 0, "waiting": 0}
+        keys = {alert.pk: alert_keys(alert) for alert in pending}
+        all_keys = {key for values in keys.values() for key in values}
+        groups = {g.key: g for g in AlertGroup.objects.filter(key__in=all_keys).select_related("incident")}
+        incidents = {g.incident_id: g.incident for g in groups.values()}
+        current: dict[str, tuple[Incident, object]] = {}
+        for key, group in groups.items():
+            incident = _open_incident(group.incident, incidents)
+            if incident is not None:
+                current[key] = (incident, group.last_alert_at)
+        assigned: dict[int, list[int]] = defaultdict(list)  # incident id → alert ids
+        group_key_of: dict[int, str] = {}
+        opened, touched = 0, {}
+        senders = {}
+        for alert in pending:
+            when = alert.observed_at or alert.received_at
+            when = min(when, alert.received_at)
+            alert_keys_ = keys[alert.pk]
+            candidates = alert_keys_[:1] if alert.system_id else alert_keys_
+            match = next((key for key in candidates
+                          if key in current and current[key][1] >= when - window), None)
+            incident = current[match][0] if match else None
+            if incident is None and alert_keys_ and alert.severity_rank >= threshold:
+                sender = senders.get(alert.received_by_id)
+                if sender is None and alert.received_by_id:
+                    sender = senders[alert.received_by_id] = alert.received_by
+                try:
+                    incident = _incident_from_alert(alert, actor=sender)
+                except ValidationError as exc:
+                    logger.warning("Alert %s could not open an incident: %s", alert.pk, exc.messages)
+                    incident = None
+                else:
+                    opened += 1
+                    match = alert_keys_[0]
+            if incident is None:
+                continue
+            assigned[incident.pk].append(alert.pk)
+            group_key_of[alert.pk] = match
+            touched[incident.pk] = incident
+            for key in alert_keys_:
+                last = current[key][1] if key in current and current[key][0].pk == incident.pk else when
+                current[key] = (incident, max(last, when))
+        for incident_id, ids in assigned.items():
+            by_key = defaultdict(list)
+            for pk in ids:
+                by_key[group_key_of[pk]].append(pk)
+            for key, pks in by_key.items():
+                for start in range(0, len(pks), INSERT_CHUNK):
+                    Alert.objects.filter(pk__in=pks[start:start + INSERT_CHUNK]).update(
+                        incident_id=incident_id, status=AlertStatus.GROUPED, group_key=key, needs_grouping=False)
+        done = {pk for ids in assigned.values() for pk in ids}
+        rest = [alert.pk for alert in pending if alert.pk not in done]
+        for start in range(0, len(rest), INSERT_CHUNK):
+            Alert.objects.filter(pk__in=rest[start:start + INSERT_CHUNK]).update(needs_grouping=False)
+        updated = [AlertGroup(key=key, incident=incident, last_alert_at=last) for key, (incident, last)
+                   in current.items() if key in all_keys and incident.pk in touched]
+        AlertGroup.objects.bulk_create(updated, update_conflicts=True, unique_fields=["key"],
+                                       update_fields=["incident", "last_alert_at"], batch_size=INSERT_CHUNK)
+        for incident_id, ids in assigned.items():
+            record(actor=actor, action="alerts.group", target=touched[incident_id],
+                   summary=_("%(n)s monitoring alert(s) grouped into the incident") % {"n": len(ids)},
+                   changes={"alerts": len(ids), "first": min(ids), "last": max(ids)})
+    return {"grouped": len(done), "opened": opened, "waiting": len(rest)}
+
+
+def _valid_list(field_class, values) -> list[str]:
+    kept = []
+    for value in values:
+        try:
+            kept += field_class(required=False).clean([value])
+        except ValidationError:
+            pass
+    return kept
+
+
+def incident_payload(alert: Alert, actor, system: InformationSystem | None) -> dict:
+    """Biểu mẫu 03 filled from an alert, for the intake action (the same validation as the form)."""
+    organisation = getattr(actor, "organisation", None)
+    email = (getattr(actor, "email", "") or getattr(organisation, "email", "") or settings.DEFAULT_FROM_EMAIL)
+    phone = getattr(organisation, "phone", "") or "—"
+    now = timezone.localtime()
+    detected = timezone.localtime(min(alert.observed_at or alert.received_at, timezone.now()))
+    ips = [i["value"] for i in alert.indicators if i["kind"] == IndicatorKind.IP]
+    domains = [i["value"] for i in alert.indicators if i["kind"] == IndicatorKind.DOMAIN]
+    if netaddr.parse_address(alert.host or ""):
+        ips.insert(0, alert.host)
+    elif alert.host:
+        domains.insert(0, alert.host)
+    lines = [alert.title, "", alert.description, "",
+             _("Monitoring alert %(source)s / %(ref)s, severity %(severity)s, host %(host)s.") % {
+                 "source": alert.source, "ref": alert.source_ref, "severity": alert.get_severity_display(),
+                 "host": alert.host or "—"}]
+    payload = {
+        "reporter_name": _("Monitoring: %(source)s") % {"source": alert.source},
+        "reporter_address": getattr(organisation, "address", "") or getattr(organisation, "name", "") or "—",
+        "reporter_phone": phone, "reporter_email": email,
+        "contact_name": (actor.get_full_name() or actor.get_username()) if actor else alert.source,
+        "contact_phone": phone, "contact_email": email,
+        "operator_name": system.operator.name if system else _("Not known (host %(host)s)") % {
+            "host": alert.host or "—"},
+        "description": "\n".join(lines).strip(),
+        "detected_at": detected.strftime("%Y-%m-%dT%H:%M"),
+        "handling_status": "not_handled",
+        "detection_method": "ids",
+        # The monitoring source has told the provincial team, the network member responsible.
+        "notified_parties": ["network_member"],
+        "ip_addresses": _valid_list(IpListField, ips[:20]),
+        "domains": _valid_list(DomainListField, domains[:20]),
+        "reported_at": now.strftime("%Y-%m-%dT%H:%M"),
+    }
+    if system is not None:
+        payload.update(system=system.pk, system_name=system.name, system_level=system.level,
+                       owner_name=system.owner.name)
+    return payload
+
+
+def _incident_from_alert(alert: Alert, *, actor) -> Incident:
+    """A new incident from an alert, through the same intake action as the report form."""
+    system = None
+    if alert.system_id:
+        visible = InformationSystem.objects.visible_to(actor) if actor is not None else InformationSystem.objects
+        system = visible.select_related("owner", "operator").filter(pk=alert.system_id).first()
+    submission = incident_actions.receive_submission(
+        channel=Channel.MONITORING, payload=incident_payload(alert, actor, system), user=actor)
+    return incident_actions.submit_report(submission=submission, actor=actor)
+
+
+# People's decisions ------------------------------------------------------------------------------
+
+
+def _locked(alerts) -> list[Alert]:
+    ids = [a.pk for a in alerts]
+    if not ids:
+        raise ValidationError({"alerts": _("Choose at least one alert.")})
+    return list(Alert.objects.select_for_update().filter(pk__in=ids).order_by("id"))
+
+
+def move_alerts(*, actor, alerts, incident: Incident) -> int:
+    """Put alerts into an incident (from the queue, or out of another incident): one incident per alert."""
+    require_triage(actor)
+    if incident.status == IncidentStatus.MERGED:
+        raise ValidationError({"incident": _("This incident was merged; choose the incident it was merged into.")})
+    with transaction.atomic():
+        rows = _locked(alerts)
+        moved = {a.pk: a.incident.reference if a.incident_id else None for a in rows if a.incident_id != incident.pk}
+        Alert.objects.filter(pk__in=list(moved)).update(incident=incident, status=AlertStatus.GROUPED,
+                                                        needs_grouping=False)
+        record(actor=actor, action="alerts.move", target=incident,
+               summary=_("%(n)s alert(s) moved into the incident") % {"n": len(moved)},
+               changes={"alerts": sorted(moved), "from": sorted({ref for ref in moved.values() if ref})})
+    return len(moved)
+
+
+def split_alert(*, actor, alert: Alert) -> Incident:
+    """Take an alert out of its incident (or the queue) into a new incident of its own."""
+    require_triage(actor)
+    with transaction.atomic():
+        alert = _locked([alert])[0]
+        if alert.status == AlertStatus.DISMISSED:
+            raise ValidationError({"alert": _("This alert was dismissed.")})
+        before = alert.incident.reference if alert.incident_id else None
+        incident = _incident_from_alert(alert, actor=actor)
+        Alert.objects.filter(pk=alert.pk).update(incident=incident, status=AlertStatus.GROUPED,
+                                                 needs_grouping=False, group_key="")
+        record(actor=actor, action="alerts.split", target=alert,
+               summary=_("Alert taken into a new incident %(ref)s") % {"ref": incident.reference},
+               changes={"incident": [before, incident.reference]})
+    return incident
+
+
+def dismiss_alerts(*, actor, alerts, reason: str) -> int:
+    """Set aside alerts of the queue that need no incident (false positive, test, noise), with the reason."""
+    require_triage(actor)
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the alerts are dismissed.")})
+    with transaction.atomic():
+        rows = [a for a in _locked(alerts) if a.status == AlertStatus.NEW]
+        if not rows:
+            raise ValidationError({"alerts": _("Only new alerts, not yet in an incident, can be dismissed.")})
+        Alert.objects.filter(pk__in=[a.pk for a in rows]).update(status=AlertStatus.DISMISSED,
+                                                                 note=reason.strip(), needs_grouping=False)
+        record(actor=actor, action="alerts.dismiss", target=rows[0],
+               summary=_("%(n)s alert(s) dismissed: %(reason)s") % {"n": len(rows), "reason": reason.strip()},
+               changes={"alerts": [a.pk for a in rows]})
+    return len(rows)
+
+
+def update_alert_settings(*, actor, group_window_minutes: int, incident_min_severity: str) -> AlertSettings:
+    """The administrator sets the grouping window and the severity that opens an incident."""
+    if actor is None or not actor.has_any_role("administrator"):
+        raise PermissionDenied(_("Only an administrator may change how alerts are grouped."))
+    errors = {}
+    if not isinstance(group_window_minutes, int) or not 1 <= group_window_minutes <= 7 * 24 * 60:
+        errors["group_window_minutes"] = _("Enter a number of minutes between 1 and 10080 (a week).")
+    if incident_min_severity not in SEVERITY_RANK:
+        errors["incident_min_severity"] = _("Choose a severity.")
+    if errors:
+        raise ValidationError(errors)
+    AlertSettings.current()
+    with transaction.atomic():
+        rules = AlertSettings.objects.select_for_update().get(pk=1)
+        before = {"group_window_minutes": rules.group_window_minutes,
+                  "incident_min_severity": rules.incident_min_severity}
+        rules.group_window_minutes = group_window_minutes
+        rules.incident_min_severity = incident_min_severity
+        rules.save()
+        record(actor=actor, action="alerts.settings", target=rules, summary=_("Changed how alerts are grouped"),
+               changes={key: [value, getattr(rules, key)] for key, value in before.items()})
+    return rules

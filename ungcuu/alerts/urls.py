@@ -1,5 +1,15 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from ungcuu.alerts import views
 
 app_name = "alerts"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("alerts/", views.queue, name="queue"),
+    path("alerts/settings/", views.alert_settings, name="settings"),
+    path("alerts/act/", views.act, name="act"),
+    path("alerts/<int:pk>/", views.detail, name="detail"),
+    path("alerts/<int:pk>/split/", views.split, name="split"),
+    # TheHive 4's alert API (thehive4py 1.x); TheHive 5's /api/v1/alert is in the REST API.
+    path("api/alert", views.thehive4_alert, name="thehive4_alert"),
+]
