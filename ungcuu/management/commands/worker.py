@@ -1,7 +1,8 @@
 """Run background tasks (acknowledgements, reminders, notifications) from the database queue.
 
 While it runs, the worker also enqueues the deadline scan every DEADLINE_SCAN_SECONDS (default 60); with
---batch it enqueues the scan once, before working through the queue.
+--batch it enqueues the scan once, before working through the queue. When MAIL_IMAP_HOST is set it also
+enqueues the mailbox fetch every MAIL_FETCH_SECONDS (default 300).
 """
 
 import threading
@@ -24,18 +25,31 @@ def enqueue_scan() -> bool:
     return True
 
 
-class ScanScheduler(threading.Thread):
-    """Enqueues the deadline scan at a fixed interval until stopped."""
+def enqueue_mail_fetch() -> bool:
+    """Queue one mailbox fetch unless one is already waiting."""
+    from django_tasks_db.models import DBTaskResult
 
-    def __init__(self, interval: float):
-        super().__init__(name="deadline-scan-scheduler", daemon=True)
+    from ungcuu.mailintake.tasks import fetch_mail
+
+    if DBTaskResult.objects.ready().filter(task_path=fetch_mail.module_path).exists():
+        return False
+    fetch_mail.enqueue()
+    return True
+
+
+class ScanScheduler(threading.Thread):
+    """Enqueues the deadline scan (or another job) at a fixed interval until stopped."""
+
+    def __init__(self, interval: float, job=enqueue_scan, name: str = "deadline-scan-scheduler"):
+        super().__init__(name=name, daemon=True)
         self.interval = interval
+        self.job = job
         self.stopped = threading.Event()
 
     def run(self):
         while not self.stopped.is_set():
             try:
-                enqueue_scan()
+                self.job()
             except Exception:  # a database hiccup must not kill the scheduler: try again next tick
                 pass
             finally:
@@ -53,16 +67,22 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         extra = ["--batch"] if options["batch"] else []
-        scheduler = None
+        schedulers = []
         if not options["no_scan"]:
             if options["batch"]:
                 enqueue_scan()
             else:
-                scheduler = ScanScheduler(float(getattr(settings, "DEADLINE_SCAN_SECONDS", 60)))
-                scheduler.start()
+                schedulers.append(ScanScheduler(float(getattr(settings, "DEADLINE_SCAN_SECONDS", 60))))
+        from ungcuu.mailintake import conf as mail_conf
+
+        if mail_conf.get("MAIL_IMAP_HOST") and not options["batch"]:
+            schedulers.append(ScanScheduler(float(mail_conf.get("MAIL_FETCH_SECONDS")), job=enqueue_mail_fetch,
+                                            name="mail-fetch-scheduler"))
+        for scheduler in schedulers:
+            scheduler.start()
         try:
             call_command("db_worker", "--no-startup-delay", "--interval", str(options["interval"]), *extra,
                          verbosity=options["verbosity"])
         finally:
-            if scheduler is not None:
+            for scheduler in schedulers:
                 scheduler.stopped.set()
