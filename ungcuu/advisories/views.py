@@ -41,7 +41,8 @@ def advisory_list(request):
     if status not in AdvisoryStatus.values:
         status = ""
     if _sees_all(request.user):
-        rows = Advisory.objects.with_counts().select_related("issued_by").prefetch_related("products")
+        rows = (Advisory.objects.with_counts().select_related("issued_by").prefetch_related("products")
+                .order_by("-created_at", "-id"))
         if status:
             rows = rows.filter(status=status)
         return render(request, "advisories/advisory_list.html", {
