@@ -284,6 +284,32 @@ def classify(request, incident_ref: str, payload: ClassificationIn):
     return _get(request, str(incident.pk))
 
 
+class SuggestedOut(Schema):
+    value: str | int = Field(description="A cause or attack_type value (as in /classification), or a system id")
+    label: str
+    confidence: float = Field(description="0 to 1")
+    reasons: list[str] = Field(description="The words or indicators the suggestion rests on, as written")
+
+
+class SuggestionOut(Schema):
+    cause: SuggestedOut | None
+    attack_type: SuggestedOut | None = Field(description="Only when the suggested cause is cyber_attack")
+    system: SuggestedOut | None = Field(description="The registered system the indicators or the text point to")
+
+
+@router.get("/incidents/{incident_ref}/suggestion", response=SuggestionOut,
+            summary="Suggested cause, attack type and system, from the text and indicators (a person confirms)")
+def get_suggestion(request, incident_ref: str):
+    from ungcuu.incidents.suggestions import suggest_for_incident
+
+    incident = _get(request, incident_ref)
+    result = suggest_for_incident(incident).as_dict()
+    system = result["system"]
+    if system and not InformationSystem.objects.visible_to(request.user).filter(pk=system["value"]).exists():
+        result["system"] = None  # need-to-know: not a system the caller may see
+    return result
+
+
 class ProposeSeriousIn(Schema):
     note: str = ""
 

@@ -88,7 +88,8 @@ KEYWORDS: dict[str, dict[str, float]] = {
         "xâm nhập": 2.5, "xâm nhập trái phép": 4, "đăng nhập lạ": 3, "đăng nhập trái phép": 4,
         "ip lạ": 1.5, "địa chỉ ip lạ": 1.5, "đăng nhập": 1, "webshell": 3.5, "web shell": 3.5,
         "tài khoản quản trị ẩn": 4, "tài khoản ẩn": 3, "tạo thêm tài khoản": 2.5, "tài khoản mới": 1,
-        "lộ mật khẩu": 2.5, "bị lộ mật khẩu": 3, "điều khiển từ xa": 2.5, "remote access": 2.5, "unauthori*ed access": 4,
+        "lộ mật khẩu": 2.5, "bị lộ mật khẩu": 3, "điều khiển từ xa": 2.5, "remote access": 2.5,
+        "unauthori*ed access": 4,
         "unauthori*ed": 2.5, "gained access": 3.5, "gained remote access": 4, "compromised": 2,
         "account takeover": 4, "takeover": 2.5, "khai thác lỗ hổng": 2.5, "exploited": 2.5,
         "leo thang đặc quyền": 3.5, "privilege escalation": 3.5, "đổi mật khẩu": 1.5,
@@ -110,6 +111,7 @@ KEYWORDS: dict[str, dict[str, float]] = {
         "mã độc tống tiền": 5, "phần mềm tống tiền": 5, "tiền chuộc": 4, "chuộc": 2.5, "ransom": 3.5,
         "ransom note": 4.5, "giải mã": 2, "decrypt*": 2, "đổi đuôi": 3, "phần mở rộng": 2, "lockbit": 4.5,
         "wannacry": 4.5, "phobos": 4, "stop djvu": 4, "bitcoin": 2, "btc": 2, "đòi tiền": 2.5, "trả tiền": 1.5,
+        "đòi tiền chuộc": 4.5,
         "lấy lại dữ liệu": 2, "lấy lại file": 2, "lấy lại tệp": 2, "đổi tên hàng loạt": 2.5, "không đọc được": 1,
         "akira": 4, "8base": 4, "blackcat": 4, "alphv": 4, "conti": 4, "ryuk": 4, "revil": 4, "babuk": 4,
         "makop": 4, "medusa": 3, "petya": 4, "clop": 4,
@@ -438,11 +440,18 @@ def suggest(text: str, indicators=(), *, system_hint=None) -> Suggestion:
 
 
 def suggest_for_incident(incident) -> Suggestion:
-    """The suggestion for a recorded incident: its title, description and notes, its indicators and system name."""
-    text = "\n".join(v for v in (incident.title, incident.description, incident.recommendations) if v)
+    """The suggestion for a recorded incident: its description, its indicators and the system name reported."""
+    text = incident.description or incident.title
     indicators = [(i.kind, i.value) for i in incident.indicators.all()]
-    return suggest(text, indicators, system_hint=incident.system or incident.system_name or None)
+    return suggest(text, indicators, system_hint=incident.system_name or None)
 
 
-__all__ = ["Guess", "Suggestion", "suggest", "suggest_for_incident", "suggest_system", "score_text",
-           "classify_text", "KEYWORDS"]
+def form_initial(suggestion: Suggestion) -> dict:
+    """The classification form's values when the person chooses "use the suggestion" (only what is suggested)."""
+    initial = {}
+    if suggestion.cause:
+        initial["cause"] = suggestion.cause.value
+        initial["attack_type"] = suggestion.attack_type.value if suggestion.attack_type else ""
+    if suggestion.system:
+        initial["system"] = suggestion.system.value
+    return initial

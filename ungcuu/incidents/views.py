@@ -19,7 +19,7 @@ from ungcuu.coordination.views import incident_panel_context as coordination_pan
 from ungcuu.deadlines.views import incident_panel_context as deadlines_panel
 from ungcuu.documents.views import incident_panel_context as documents_panel
 from ungcuu.evidence.views import evidence_context
-from ungcuu.incidents import actions, procedure, search, severity
+from ungcuu.incidents import actions, procedure, search, severity, suggestions
 from ungcuu.incidents.forms import (
     SECTIONS,
     UPLOAD_KINDS,
@@ -306,13 +306,17 @@ def incident_detail(request, reference, forms=None):
         **advisories_panel(request.user, incident),
     }
     if triage:
+        # Suggested classification (SPEC §4): shown beside the form; the form is filled only when the person asks.
+        suggestion = suggestions.suggest_for_incident(incident) if incident.status != "merged" else None
+        use_suggestion = bool(suggestion) and not forms and request.GET.get("use_suggestion") == "1"
         context.update(
+            suggestion=suggestion, suggestion_used=use_suggestion,
             verify_form=forms.get("verify") or VerificationForm(auto_id="verify_%s", initial={
                 "verification_method": incident.verification_method, "verification_note": incident.verification_note}),
             classify_form=forms.get("classify") or ClassificationForm(auto_id="classify_%s", initial={
                 "cause": incident.cause, "attack_type": incident.attack_type, "effects": incident.effects,
                 "owner_can_handle": {True: "yes", False: "no"}.get(incident.owner_can_handle, ""),
-                "system": incident.system_id}),
+                "system": incident.system_id, **(suggestions.form_initial(suggestion) if use_suggestion else {})}),
             decision_form=forms.get("decision") or SeverityDecisionForm(auto_id="decision_%s"),
             reject_form=forms.get("reject") or RejectForm(auto_id="reject_%s"),
             merge_form=forms.get("merge") or MergeForm(auto_id="merge_%s"),
