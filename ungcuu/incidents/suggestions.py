@@ -45,7 +45,7 @@ KEYWORDS: dict[str, dict[str, float]] = {
         "tấn công": 2, "tấn công mạng": 3, "bị tấn công": 2.5, "tin tặc": 2, "hacker": 2, "kẻ tấn công": 2.5,
         "kẻ xấu": 2, "kẻ gian": 2, "đối tượng": 1, "nhóm tin tặc": 2, "attack*": 2, "attacker*": 2.5,
         "hacked": 2, "cyber attack": 3, "threat actor": 2, "malicious": 1.5, "độc hại": 1, "nhắm vào": 1,
-        "lợi dụng": 1, "đột nhập": 2,
+        "lợi dụng": 1, "đột nhập": 2, "intruder": 2, "người lạ": 1.5,
     },
     AttackType.DENIAL_OF_SERVICE: {
         "từ chối dịch vụ": 4, "ddos": 4, "dos": 2.5, "denial of service": 4, "denial-of-service": 4,
@@ -68,7 +68,9 @@ KEYWORDS: dict[str, dict[str, float]] = {
         "tin nhắn": 1, "bec": 2, "business email compromise": 4, "giống hệt": 2.5, "email giả": 4, "thư giả": 3.5,
         "tài khoản giả": 3.5, "văn bản giả": 3.5, "công văn giả": 3.5, "app giả": 3.5, "fanpage giả": 4,
         "facebook giả": 4, "zalo giả": 4, "mang tên": 1.5, "chuyển khoản": 2, "xin chuyển khoản": 3,
-        "vay tiền": 2, "nhập mật khẩu": 1.5, "scam": 3, "lừa": 1.5,
+        "vay tiền": 2, "nhập mật khẩu": 1.5, "scam": 3, "lừa": 1.5, "lấy tên": 2, "lấy tên và logo": 3.5,
+        "logo": 1, "tự xưng": 3, "xưng là": 2.5, "gần giống": 2.5, "đăng nhập lại": 2, "cuộc gọi": 1,
+        "giả làm": 3, "đóng giả": 3, "mượn danh": 3.5, "pretend*": 2.5, "posing as": 3.5,
     },
     AttackType.MALWARE: {
         "mã độc": 3, "malware": 3.5, "virus": 3, "trojan": 3.5, "worm": 3, "sâu máy tính": 3.5,
@@ -80,12 +82,14 @@ KEYWORDS: dict[str, dict[str, float]] = {
         "adware": 3, "antivirus": 1, "diệt virus": 1, "edr": 1, "quarantine*": 2, "mirai": 3.5,
         "emotet": 3.5, "tiến trình lạ": 2, "file lạ": 1, "tệp lạ": 1, "tệp tin lạ": 1, "tệp đính kèm": 1,
         "attachment": 1, "chuyển hướng": 1, "quảng cáo bất thường": 1.5, "chạy ngầm": 2, "tiến trình": 1,
-        "kết nối ra ngoài": 2, "beacon*": 3, "stealer": 3, "rat": 1.5, "remote access trojan": 4,
+        "kết nối ra ngoài": 2, "beacon*": 3, "stealer": 3, "infostealer": 4, "exe lạ": 2.5, "tệp thực thi": 2,
+        "mạng máy tính ma": 4, "máy tính ma": 3, "phần mềm bảo vệ": 1, "chậm bất thường": 1,
+        "rat": 1.5, "remote access trojan": 4,
     },
     AttackType.UNAUTHORISED_ACCESS: {
         "truy cập trái phép": 4, "trái phép": 2.5, "chiếm quyền": 3.5, "chiếm quyền điều khiển": 4,
         "chiếm quyền quản trị": 4, "chiếm đoạt tài khoản": 4, "chiếm tài khoản": 3.5, "chiếm đoạt": 2.5,
-        "xâm nhập": 2.5, "xâm nhập trái phép": 4, "đăng nhập lạ": 3, "đăng nhập trái phép": 4,
+        "xâm nhập": 2, "xâm nhập trái phép": 4, "đăng nhập lạ": 3, "đăng nhập trái phép": 4,
         "ip lạ": 1.5, "địa chỉ ip lạ": 1.5, "đăng nhập": 1, "webshell": 3.5, "web shell": 3.5,
         "tài khoản quản trị ẩn": 4, "tài khoản ẩn": 3, "tạo thêm tài khoản": 2.5, "tài khoản mới": 1,
         "lộ mật khẩu": 2.5, "bị lộ mật khẩu": 3, "điều khiển từ xa": 2.5, "remote access": 2.5,
@@ -95,7 +99,9 @@ KEYWORDS: dict[str, dict[str, float]] = {
         "leo thang đặc quyền": 3.5, "privilege escalation": 3.5, "đổi mật khẩu": 1.5,
         "quyền quản trị": 1.5, "trang quản trị": 1, "tài khoản quản trị": 1.5, "rdp": 1,
         "guessed": 1.5, "chuyển tiếp thư": 1.5, "đã nghỉ việc": 1, "đăng nhập được vào": 2.5, "vào được": 1.5,
-        "lỗ hổng": 1.5, "vulnerab*": 1.5, "admin account*": 2, "chiếm": 2, "đột nhập": 2,
+        "lỗ hổng": 1.5, "vulnerab*": 1.5, "admin account*": 2, "chiếm": 2, "dùng tài khoản của": 2.5,
+        "tài khoản của người khác": 3, "chạy lệnh": 2, "thực thi lệnh": 2.5, "remote code execution": 3.5,
+        "rce": 3, "người lạ đăng nhập": 3.5, "đổi quyền": 2,
     },
     AttackType.DEFACEMENT: {
         "thay đổi giao diện": 4.5, "giao diện": 2, "deface*": 4.5, "hacked by": 4.5, "trang chủ": 1.5,
@@ -124,7 +130,7 @@ KEYWORDS: dict[str, dict[str, float]] = {
         "drop table": 3.5, "lệnh drop": 3.5, "drop": 1, "gỡ bỏ": 1.5, "có chủ đích": 1.5, "cố ý": 1.5,
         "sửa đổi sai lệch": 2, "dữ liệu rác": 1, "destroy*": 3.5, "sabotage": 3.5, "phá hủy": 3.5,
         "xóa dữ liệu": 3, "biến mất": 2.5, "trống rỗng": 2, "ghi đè toàn bộ": 3, "không khôi phục được": 1.5,
-        "mất dữ liệu": 1,
+        "mất dữ liệu": 1, "erase*": 3, "on purpose": 1.5, "trắng trơn": 2.5, "trang trắng": 1.5,
     },
     AttackType.DATA_THEFT: {
         "đánh cắp": 3.5, "lấy cắp": 3.5, "trộm": 2.5, "nghe trộm": 4, "nghe lén": 4, "gián điệp": 3.5,
@@ -137,6 +143,9 @@ KEYWORDS: dict[str, dict[str, float]] = {
         "mitm": 3, "man-in-the-middle": 3.5, "thu thập dữ liệu truyền": 3, "đăng công khai": 2.5, "công khai": 1,
         "offered for sale": 3.5, "for sale": 2.5, "copied out": 3, "sao chép trái phép": 3.5, "bắt gói tin": 3.5,
         "packet capture": 3, "bị đăng lên": 2, "đăng lên mạng": 2, "bị lộ": 3, "telegram": 1, "lấy dữ liệu": 2.5,
+        "xuất hiện trên": 1.5, "theo dõi": 1.5, "ghi âm": 2.5,
+        "phần mềm theo dõi": 3.5, "posted on": 2, "hacking forum": 3.5, "forum": 1.5, "a copy of": 1.5,
+        "đưa thông tin lên mạng": 3, "đưa lên mạng": 2,
     },
     AttackType.COMBINED: {
         "tấn công tổng hợp": 5, "tổng hợp": 2, "kết hợp": 3, "nhiều hình thức": 3.5, "combined": 3.5,
@@ -150,7 +159,8 @@ KEYWORDS: dict[str, dict[str, float]] = {
         "chèn link": 3, "chèn liên kết": 3, "liên kết ẩn": 2, "link ẩn": 2, "danh sách đen": 2,
         "blacklist*": 2, "chưa đăng nhập được": 2, "exploit attempts": 2.5, "trang rác": 2.5,
         "cryptojacking": 2, "supply chain": 3, "chuỗi cung ứng": 3, "thử đăng nhập": 3, "đăng nhập sai": 2.5,
-        "cá cược": 3.5, "chèn mã": 2.5, "password spraying": 4,
+        "cá cược": 3.5, "chèn mã": 2.5, "password spraying": 4, "thư quảng cáo": 3, "password guessing": 4,
+        "đoán mật khẩu": 3.5, "no login succeeded": 2.5,
     },
     Cause.SYSTEM_FAULT: {
         "mất điện": 3.5, "điện lưới": 2.5, "ups": 2, "lưu điện": 2.5, "máy phát điện": 2.5, "ngắt điện": 2,
@@ -166,7 +176,8 @@ KEYWORDS: dict[str, dict[str, float]] = {
         "bug": 2.5, "ngừng hoạt động": 0.5, "ngừng phục vụ": 0.5, "nguồn điện": 2.5, "cắt điện": 3.5,
         "cúp điện": 3.5, "bị cắt": 1, "đứt": 2, "chuột": 1.5, "không ping được": 1.5, "lỗi 500": 2.5,
         "phiên bản mới": 1.5, "chập điện": 3, "chập mạch": 3, "làm chập": 2.5, "bị dột": 2.5, "mưa dột": 2.5,
-        "nước dột": 2.5, "dột": 2, "lost power": 4, "battery": 1.5,
+        "nước dột": 2.5, "dột": 2, "lost power": 4, "battery": 1.5, "hỏng bộ nhớ": 3, "ram": 1,
+        "cáp biển": 3, "cooling": 2, "truy cập quốc tế": 1.5, "tự khởi động lại": 2, "không lưu được": 1.5,
     },
     Cause.OPERATOR_ERROR: {
         "nhầm": 3.5, "nhầm lẫn": 3.5, "vô tình": 3.5, "sơ suất": 3.5, "bất cẩn": 3.5, "quên": 3.5, "cấu hình sai": 3.5,
@@ -184,12 +195,17 @@ KEYWORDS: dict[str, dict[str, float]] = {
         "giông sét": 4, "hỏa hoạn": 4, "cháy lớn": 4, "bị cháy": 3, "làm cháy": 3, "cháy nổ": 2,
         "thiêu rụi": 3.5, "fire": 2.5, "typhoon": 4, "storm": 3.5, "flooded the": 2, "flooding": 2.5,
         "earthquake": 4, "landslide": 4, "sạt lở": 4, "lở đất": 4, "mưa lớn": 2, "đổ cột": 2,
-        "bị sập": 1, "lũ lớn": 4, "chia cắt": 2, "mưa": 1, "trận mưa": 2,
+        "bị sập": 1, "lũ lớn": 4, "floodwater": 4, "flood water": 4, "nước tràn vào": 3,
+        "chia cắt": 2, "mưa": 1, "trận mưa": 2,
     },
 }
 
 ATTACK_TYPES = [t for t in AttackType.values]
 SINGLE_TYPES = [t for t in ATTACK_TYPES if t not in (AttackType.COMBINED, AttackType.OTHER)]
+# On equal weight the harm done wins over the way in ("xâm nhập rồi xóa dữ liệu" is destruction).
+TIE_ORDER = [AttackType.COMBINED, AttackType.ENCRYPTION, AttackType.DESTRUCTION, AttackType.DATA_THEFT,
+             AttackType.DEFACEMENT, AttackType.DENIAL_OF_SERVICE, AttackType.SPOOFING, AttackType.MALWARE,
+             AttackType.UNAUTHORISED_ACCESS, AttackType.OTHER]
 NON_ATTACK = [Cause.SYSTEM_FAULT, Cause.OPERATOR_ERROR, Cause.NATURAL_DISASTER]
 STRONG = 2.5  # a single type counts towards "combined" when its words weigh at least this
 COMBINED_BONUS = 2.5  # per strong type beyond the first
@@ -316,7 +332,7 @@ def classify_text(text: str) -> tuple[Guess | None, Guess | None, dict[str, floa
             type_scores[AttackType.COMBINED] = max(type_scores[AttackType.COMBINED], top + 0.5)
     elif type_scores[AttackType.COMBINED] and not any(type_scores[t] for t in SINGLE_TYPES):
         type_scores[AttackType.COMBINED] = 0  # "đồng thời" with no attack named is not a combined attack
-    best_type = max(ATTACK_TYPES, key=lambda t: (type_scores[t], -ATTACK_TYPES.index(t)))
+    best_type = max(ATTACK_TYPES, key=lambda t: (type_scores[t], -TIE_ORDER.index(t)))
     cause_scores = {str(c): scores.get(str(c), 0.0) for c in NON_ATTACK}
     cause_scores[Cause.CYBER_ATTACK] = scores.get(GENERIC_ATTACK, 0.0) + type_scores[best_type]
     if cause_scores[Cause.NATURAL_DISASTER] >= DISASTER:
