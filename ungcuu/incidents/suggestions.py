@@ -17,6 +17,8 @@ registry's resolver, else from a registered system's name written in the report.
 and alert intake: keep its signature.
 """
 
+import functools
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -121,7 +123,8 @@ KEYWORDS: dict[str, dict[str, float]] = {
         "lấy lại dữ liệu": 2, "lấy lại file": 2, "lấy lại tệp": 2, "đổi tên hàng loạt": 2.5, "không đọc được": 1,
         "akira": 4, "8base": 4, "blackcat": 4, "alphv": 4, "conti": 4, "ryuk": 4, "revil": 4, "babuk": 4,
         "makop": 4, "medusa": 3, "petya": 4, "clop": 4,
-        "re:\\w*[.](?:locked|lock|lockbit|encrypted|enc|crypt|crypted|wncry|phobos|djvu)": 3,
+        **{f".{ext}": 3 for ext in ("locked", "lock", "lockbit", "encrypted", "enc", "crypt", "crypted", "wncry",
+                                   "phobos", "djvu", "akira", "8base")},  # file extensions of ransomware
         "không mở được": 1,
     },
     AttackType.DESTRUCTION: {
@@ -150,7 +153,7 @@ KEYWORDS: dict[str, dict[str, float]] = {
     AttackType.COMBINED: {
         "tấn công tổng hợp": 5, "tổng hợp": 2, "kết hợp": 3, "nhiều hình thức": 3.5, "combined": 3.5,
         "apt": 2, "chiến dịch": 1, "đồng thời": 1.5, "cùng lúc": 1.5, "multi-stage": 3.5,
-        "nhiều giai đoạn": 3, "sau đó": 0.5, "tiếp tục": 0.5, "rồi": 0.5, "re:vua(?= .{1,80}? vua )": 1.5,
+        "nhiều giai đoạn": 3, "sau đó": 0.5, "tiếp tục": 0.5, "rồi": 0.5,
     },
     AttackType.OTHER: {
         "dò quét": 3.5, "quét cổng": 3.5, "quét lỗ hổng": 3.5, "rà quét": 2.5, "port scan*": 3.5,
@@ -250,28 +253,72 @@ class Suggestion:
 # Matching ----------------------------------------------------------------------------------------
 
 
-def _pattern(phrase: str) -> str:
-    if phrase.startswith("re:"):
-        return phrase[3:]
-    folded = fold(phrase)
-    if folded.endswith("*"):
-        return re.escape(folded[:-1]).replace(r"\*", r"\w*") + r"\w*"
-    return re.escape(folded).replace(r"\*", r"\w*")
+_TOKEN = re.compile(r"\w+|[^\w\s]")
+_PHRASE_TOKEN = re.compile(r"[\w*]+|[^\w\s*]")
+BOTH = "vua"  # "vừa … vừa" (both … and): several kinds named together
+BOTH_WITHIN = 20  # tokens
+BOTH_WEIGHT = 1.5
+WILD_PREFIX = 2  # letters before a "*" (the trie's index of wildcard words)
 
 
-def _compile():
-    """One alternation of every phrase, longest first, bounded by non-word characters."""
-    phrases: dict[str, list[tuple[str, float]]] = {}
+class _Node:
+    __slots__ = ("exact", "labels", "wild")
+
+    def __init__(self):
+        self.exact: dict[str, _Node] = {}
+        self.wild: dict[str, list[tuple[re.Pattern, _Node]]] = {}  # by the word's first two letters
+        self.labels: list[tuple[str, float]] = []
+
+
+def _compile() -> _Node:
+    """A trie of every phrase's folded words; "*" inside a word matches any letters there."""
+    root = _Node()
     for label, words in KEYWORDS.items():
         for phrase, weight in words.items():
-            phrases.setdefault(_pattern(phrase), []).append((str(label), weight))
-    ordered = sorted(phrases, key=lambda p: -len(p))
-    groups = {f"k{i}": pattern for i, pattern in enumerate(ordered)}
-    regex = re.compile(r"(?<!\w)(?:" + "|".join(f"(?P<{g}>{p})" for g, p in groups.items()) + r")(?!\w)")
-    return regex, {g: phrases[p] for g, p in groups.items()}
+            node = root
+            for token in _PHRASE_TOKEN.findall(fold(phrase)):
+                if "*" in token:
+                    if len(token.split("*", 1)[0]) < WILD_PREFIX:
+                        raise ValueError(f"{phrase!r}: at least {WILD_PREFIX} letters before a '*'")
+                    pattern = re.compile("".join(r"\w*" if part == "*" else re.escape(part)
+                                                 for part in re.split(r"(\*)", token)) + r"\Z")
+                    edges = node.wild.setdefault(token[:WILD_PREFIX], [])
+                    child = next((n for p, n in edges if p.pattern == pattern.pattern), None)
+                    if child is None:
+                        child = _Node()
+                        edges.append((pattern, child))
+                    node = child
+                else:
+                    node = node.exact.setdefault(token, _Node())
+            node.labels.append((str(label), weight))
+    return root
 
 
-_REGEX, _GROUP_LABELS = _compile()
+_TRIE = _compile()
+
+
+def _longest(tokens: list[str], start: int) -> tuple[int, list]:
+    """The longest phrase starting at tokens[start]: (end, labels), or (start, []) when none does."""
+    best = (start, [])
+    stack = [(_TRIE, start)]
+    while stack:
+        node, i = stack.pop()
+        if node.labels and i > best[0]:
+            best = (i, node.labels)
+        if i == len(tokens):
+            continue
+        if node.wild:
+            edges = node.wild.get(tokens[i][:WILD_PREFIX], ())
+            stack.extend((n, i + 1) for pattern, n in edges if pattern.match(tokens[i]))
+        child = node.exact.get(tokens[i])
+        if child is not None:
+            stack.append((child, i + 1))  # popped first: on equal length the exact word beats a "*" one
+    return best
+
+
+@functools.lru_cache(maxsize=4096)
+def _fold_char(ch: str) -> str:
+    return fold(ch)
 
 
 def _fold_with_positions(text: str) -> tuple[str, list[int], str]:
@@ -287,7 +334,7 @@ def _fold_with_positions(text: str) -> tuple[str, list[int], str]:
                 where.append(i)
                 space = True
             continue
-        folded = fold(ch)
+        folded = _fold_char(ch)
         out.extend(folded)
         where.extend([i] * len(folded))
         space = space and not folded
@@ -295,19 +342,36 @@ def _fold_with_positions(text: str) -> tuple[str, list[int], str]:
 
 
 def score_text(text: str) -> tuple[dict[str, float], dict[str, list[str]]]:
-    """Each label's total weight and the words (as written) that gave it."""
+    """Each label's total weight and the words (as written) that gave it.
+
+    Left to right, the longest phrase starting at each word is taken and its words are not read again.
+    """
     folded, where, original = _fold_with_positions((text or "")[:MAX_TEXT])
+    matches = list(_TOKEN.finditer(folded))
+    tokens = [m.group() for m in matches]
     scores: dict[str, float] = {}
     words: dict[str, list[str]] = {}
-    for match in _REGEX.finditer(folded):
-        as_written = original[where[match.start()]:where[match.end() - 1] + 1]
-        for label, weight in _GROUP_LABELS[match.lastgroup]:
-            if label == NEUTRAL:
-                continue
-            scores[label] = scores.get(label, 0) + weight
-            found = words.setdefault(label, [])
-            if as_written.lower() not in (w.lower() for w in found):
-                found.append(as_written)
+
+    def add(label, weight, first, last):
+        as_written = original[where[matches[first].start()]:where[matches[last].end() - 1] + 1]
+        scores[label] = scores.get(label, 0) + weight
+        found = words.setdefault(label, [])
+        if as_written.lower() not in (w.lower() for w in found):
+            found.append(as_written)
+
+    i = 0
+    while i < len(tokens):
+        end, labels = _longest(tokens, i)
+        if end == i:
+            i += 1
+            continue
+        for label, weight in labels:
+            if label != NEUTRAL:
+                add(label, weight, i, end - 1)
+        i = end
+    both = [i for i, token in enumerate(tokens) if token == BOTH]
+    if any(b - a <= BOTH_WITHIN for a, b in itertools.pairwise(both)):
+        add(str(AttackType.COMBINED), BOTH_WEIGHT, both[0], both[0])
     return scores, words
 
 

@@ -13,9 +13,10 @@ from ungcuu.incidents.tests.data import labelled
 from ungcuu.incidents.tests.helpers import make_incident
 
 # Accuracy floors, set below what bench/suggestions.py measured (bench/RESULTS.md, "Issue 6 — suggestions").
-# The rules were written by the author of the sets, so these figures are optimistic; "blind" is the one
-# written last and never looked at for tuning.
-FLOORS = {"heldout": 0.90, "fresh": 0.90, "blind": 0.70}
+# "heldout" was written before any rule, "fresh" and "blind" after a round of rules each; the rules were then
+# widened from their errors, so their figures (1.00, 0.98, 1.00) are optimistic. "final" was written after the
+# last change and never used for tuning: its 0.59 is the honest figure for wording the rules have not seen.
+FLOORS = {"heldout": 0.90, "fresh": 0.90, "blind": 0.90, "final": 0.50}
 
 # Clear cases per label: (text, cause, attack type or "") — Vietnamese, unaccented Vietnamese, English.
 CLEAR_CASES = [

@@ -1,8 +1,10 @@
 """The labelled reports (labelled_reports.csv) and the accuracy of the suggestions on them.
 
 Used by test_suggestions.py (floors) and bench/suggestions.py (the figures in bench/RESULTS.md).
-Each row: split (heldout: written before the keyword list existed, never used to tune it; tuning: used to
-tune it), cause, attack_type (empty for the non-attack causes), text.
+Each row: split, cause, attack_type (empty for the non-attack causes), text. The splits, in the order written:
+heldout (before any rule existed), tuning, fresh (after the first rules), blind (after the second round),
+final (after the last rule change; never used for tuning). Only "final" was never looked at while tuning:
+see bench/RESULTS.md for what each figure means.
 """
 
 import csv
@@ -36,12 +38,13 @@ def evaluate(rows: list[dict], classify) -> dict:
     type on the attacks, per label, and the most frequent confusions."""
     per_label: dict[str, list[int]] = {}
     confusions: Counter = Counter()
-    right = cause_right = type_right = attacks = 0
+    right = cause_right = type_right = attacks = covered = 0
     for row in rows:
         suggestion = classify(row["text"])
         want, got = expected(row), predicted(suggestion)
         counts = per_label.setdefault(want, [0, 0])
         counts[1] += 1
+        covered += got != "none"
         if want == got:
             right += 1
             counts[0] += 1
@@ -55,6 +58,8 @@ def evaluate(rows: list[dict], classify) -> dict:
         "n": len(rows), "accuracy": right / len(rows) if rows else 0.0,
         "cause_accuracy": cause_right / len(rows) if rows else 0.0,
         "type_accuracy": type_right / attacks if attacks else 0.0, "attacks": attacks,
+        # How often anything is suggested, and how often a suggestion made is right.
+        "coverage": covered / len(rows) if rows else 0.0, "precision": right / covered if covered else 0.0,
         "per_label": {label: (ok, n) for label, (ok, n) in sorted(per_label.items())},
         "confusions": confusions.most_common(),
     }
