@@ -540,14 +540,17 @@ def _choice_fields(raw: dict, payload: dict) -> None:
         payload["handling_status"] = _one_answer(raw["handling_status"], [
             (lambda t: "chua" in t or "not" in t, HandlingStatus.NOT_HANDLED),
             (lambda t: "xu ly" in t or "handled" in t, HandlingStatus.HANDLED)])
+    notified_by = _unfill(raw.get("*notified_by", ""))
     if "detection_method" in raw:
         chosen = _checked_options(raw["detection_method"], DETECTION_OPTIONS)
         payload["detection_method"] = chosen[0] if chosen else raw["detection_method"]
         if chosen and chosen[0] == DetectionMethod.OTHER and "detection_detail" not in payload:
             payload["detection_detail"] = _after_khac(raw["detection_method"])
-    if "*notified_by" in raw and _unfill(raw["*notified_by"]):
-        payload.setdefault("detection_method", DetectionMethod.NOTIFIED)
-        payload.setdefault("detection_detail", _unfill(raw["*notified_by"]))
+    if notified_by and payload.get("detection_method") not in (DetectionMethod.IDS, DetectionMethod.LOG_REVIEW,
+                                                               DetectionMethod.OTHER):
+        # "Nhận được thông báo từ: …" filled in on its own line is the answer, ticked or not.
+        payload["detection_method"] = DetectionMethod.NOTIFIED
+        payload.setdefault("detection_detail", notified_by)
     for name, options in (("notified_parties", PARTY_OPTIONS), ("services", SERVICE_OPTIONS),
                           ("security_measures", MEASURE_OPTIONS), ("attachment_kinds", ATTACHMENT_OPTIONS)):
         if name in raw:

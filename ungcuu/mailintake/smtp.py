@@ -58,3 +58,15 @@ def controller(host: str, port: int) -> Controller:
     # Messages up to what the evidence store keeps are accepted; above MAIL_MAX_BYTES they are flagged.
     return Controller(Handler(), hostname=host, port=port, data_size_limit=store.settings.EVIDENCE_MAX_BYTES,
                       enable_SMTPUTF8=True, ident="ungcuu smtpd")
+
+
+def serve(host: str, port: int, stop, ready=None) -> None:
+    """Run the receiver until `stop` (a threading.Event) is set; `ready` is set once it listens."""
+    server = controller(host, port)
+    server.start()
+    try:
+        if ready is not None:
+            ready.set()
+        stop.wait()
+    finally:
+        server.stop()

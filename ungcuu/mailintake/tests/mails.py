@@ -3,7 +3,7 @@
 import base64
 import quopri
 import unicodedata
-from email import quoprimime
+from email import policy, quoprimime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 
@@ -59,7 +59,7 @@ def tbsc_report(subject="[TBSC] Sự cố thay đổi giao diện HIS", body=FOR
     msg.set_content(body)
     for name, data in attachments:
         msg.add_attachment(data, maintype="application", subtype="octet-stream", filename=name)
-    return msg.as_bytes()
+    return msg.as_bytes(policy=policy.SMTP)  # CRLF line ends, as on the wire
 
 
 def plain(subject="Mời họp giao ban tuần", body="Kính mời các đồng chí dự họp.", sender="vanphong@example.vn") -> bytes:
@@ -108,4 +108,4 @@ def html_mail(subject: str, html: str) -> bytes:
     msg["From"] = "soyte@example.vn"
     msg["Message-ID"] = make_msgid(domain="example.vn")
     msg.set_content(html, subtype="html")
-    return msg.as_bytes()
+    return msg.as_bytes(policy=policy.SMTP)  # CRLF line ends, as on the wire

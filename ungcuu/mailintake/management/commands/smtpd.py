@@ -5,7 +5,7 @@ import threading
 
 from django.core.management.base import BaseCommand
 
-from ungcuu.mailintake.smtp import controller
+from ungcuu.mailintake.smtp import serve
 
 
 class Command(BaseCommand):
@@ -16,14 +16,11 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=8025, help="Port to listen on (default 8025).")
 
     def handle(self, *args, **options):
-        server = controller(options["host"], options["port"])
-        stop = threading.Event()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            signal.signal(sig, lambda *_: stop.set())
-        server.start()
-        self.stdout.write(f"Listening for mail on {options['host']}:{options['port']}", ending="\n")
-        self.stdout.flush()
-        try:
-            stop.wait()
-        finally:
-            server.stop()
+        stop, ready = threading.Event(), threading.Event()
+        if threading.current_thread() is threading.main_thread():
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                signal.signal(sig, lambda *_: stop.set())
+        announce = threading.Thread(target=lambda: ready.wait() and self.stdout.write(
+            f"Listening for mail on {options['host']}:{options['port']}"), daemon=True)
+        announce.start()
+        serve(options["host"], options["port"], stop, ready)
