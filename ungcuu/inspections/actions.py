@@ -429,6 +429,11 @@ def record_result(*, actor, kind: str, performed_on: date, summary: str, system=
         raise ValidationError({"findings": _("At most %(n)s findings per result.") % {"n": MAX_FINDINGS}})
     cleaned = [_clean_finding(row, number, performed_on, today) for number, row in enumerate(rows, start=1)]
     with transaction.atomic():
+        # One writer per subject at a time: two results recorded at once must not both open the next duty.
+        if system is not None:
+            InformationSystem.objects.select_for_update().filter(pk=system.pk).first()
+        else:
+            Organisation.objects.select_for_update().filter(pk=organisation.pk).first()
         result = Result.objects.create(
             kind=kind, scope=scope, code=periods.duty_code(kind, scope, level), system=system,
             organisation=organisation, level=level, performed_on=performed_on, body=body, body_name=body_name,

@@ -178,3 +178,15 @@ def test_the_deadline_scan_escalates_an_overdue_duty(province, settings):
     deadline = open_deadlines(DeadlineKind.INSPECTION, province.his).get()
     deadline.refresh_from_db()
     assert deadline.escalated_at is not None
+
+
+def test_schedule_reads_in_a_fixed_number_of_queries(province, django_assert_max_num_queries):
+    actions.schedule_duties()
+    with django_assert_max_num_queries(12) as few:
+        actions.schedule_duties()
+    for i in range(15):
+        registry_actions.create_system(actor=None, name=f"Hệ thống {i}", owner=province.health,
+                                       operator=province.hospital, level=3)
+    actions.schedule_duties()
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert actions.schedule_duties()["unchanged"] == 7 + 45
