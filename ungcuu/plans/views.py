@@ -410,8 +410,9 @@ def annual_index(request):
     return render(request, "plans/annual_index.html", {"page": page, "form": form if can_edit else None})
 
 
-def _annual_tasks(plan):
-    return (AnnualTask.objects.filter(plan=plan).select_related("lead")
+def _annual_tasks(plan=None):
+    rows = AnnualTask.objects.filter(plan=plan) if plan is not None else AnnualTask.objects.all()
+    return (rows.select_related("lead")
             .prefetch_related("co_operating",
                               Prefetch("notes", queryset=ProgressNote.objects.select_related("author")))
             .order_by("number"))
@@ -450,7 +451,7 @@ def annual_plan(request, year):
 def annual_task(request, pk):
     """One task's progress: status, evidence and a note. With htmx the table row is returned in place."""
     _require_annual_reader(request.user)
-    task = get_object_or_404(_annual_tasks(AnnualPlan.objects.all()).select_related("plan"), pk=pk)
+    task = get_object_or_404(_annual_tasks().select_related("plan"), pk=pk)
     can_edit = actions.can_edit_annual(request.user)
     htmx = bool(request.headers.get("HX-Request"))
     initial = {"status": task.status, "evidence": task.evidence, "evidence_reference": task.evidence_reference}
