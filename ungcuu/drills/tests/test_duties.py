@@ -126,3 +126,11 @@ def test_the_cli_lists_what_is_due_and_opens_the_deadlines(province, capsys):
     assert "HIS bệnh viện" in out and "Quản lý ngân sách" not in out
     assert "regular team meeting" in out
     assert len(_open()) == 1 and len(_open(DeadlineKind.TEAM_MEETING)) == 1
+
+
+def test_the_background_task_opens_the_deadlines(province, run_tasks):
+    from ungcuu.drills.tasks import sync_duty_deadlines
+
+    sync_duty_deadlines.enqueue()
+    run_tasks()
+    assert len(_open()) == 1 and len(_open(DeadlineKind.TEAM_MEETING)) == 1
