@@ -291,3 +291,17 @@ def remove_expert(request, dossier_id: int, expert_id: int):
     expert = get_object_or_404(_dossier(request, dossier_id).experts, pk=expert_id)
     actions.remove_expert(actor=request.user, expert=expert)
     return Status(204, None)
+
+
+@router.get("/dossiers/{dossier_id}/docx", summary="Biểu mẫu 01 as an editable DOCX",
+            response={200: None})
+def dossier_docx(request, dossier_id: int):
+    from django.http import HttpResponse
+
+    from ungcuu.dossiers.form01 import render_docx
+    from ungcuu.dossiers.views import DOCX_TYPE
+
+    dossier = _dossier(request, dossier_id)
+    response = HttpResponse(render_docx(dossier), content_type=DOCX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="bieu-mau-01-{dossier.pk}.docx"'
+    return response

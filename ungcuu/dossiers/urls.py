@@ -11,6 +11,7 @@ urlpatterns = [
     path("dossiers/<int:pk>/", views.dossier_detail, name="dossier"),
     path("dossiers/<int:pk>/edit/", views.dossier_edit, name="dossier_edit"),
     path("dossiers/<int:pk>/print/", views.dossier_print, name="dossier_print"),
+    path("dossiers/<int:pk>/docx/", views.dossier_docx, name="dossier_docx"),
     path("dossiers/<int:pk>/confirm/", views.confirm, name="confirm"),
     path("dossiers/<int:pk>/focal-point/", views.change_focal_point, name="change_focal_point"),
     path("dossiers/<int:pk>/notice/", views.record_notice, name="record_notice"),

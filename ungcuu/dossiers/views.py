@@ -22,6 +22,8 @@ from ungcuu.lib.forms import add_action_errors, flash_form_errors, flash_refusal
 from ungcuu.lib.paging import paginate
 from ungcuu.registry.models import InformationSystem
 
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
 
 def incident_panel_context(user, incident) -> dict:
     """What this app shows on the incident page (template dossiers/_incident_panel.html): nothing."""
@@ -122,6 +124,19 @@ def dossier_print(request, pk):
     dossier = _full(request, pk)
     return render(request, "dossiers/dossier_print.html", {
         "dossier": dossier, "focal": _focal_points(dossier), "today": timezone.localdate()})
+
+
+@login_required
+def dossier_docx(request, pk):
+    """Biểu mẫu 01 as an editable Word file."""
+    from django.http import HttpResponse
+
+    from ungcuu.dossiers.form01 import render_docx
+
+    dossier = _dossier(request, pk)
+    response = HttpResponse(render_docx(dossier), content_type=DOCX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="bieu-mau-01-{dossier.pk}.docx"'
+    return response
 
 
 def _post(request, dossier, form_class, call, success):

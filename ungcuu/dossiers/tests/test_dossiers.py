@@ -244,3 +244,26 @@ def test_the_api(province, api_for, django_assert_max_num_queries):
     assert outsider.get("/api/v1/dossiers").json()["count"] == 0
     assert outsider.post("/api/v1/dossiers", {"organisation": province.finance.pk},
                          content_type="application/json").status_code == 403
+
+
+def test_the_word_file_is_the_form_filled_in(province, client_for, api_for):
+    import io
+
+    from docx import Document as Docx
+
+    dossier = dossier_of(province, staff_defence=4)
+    actions.change_focal_point(actor=province.officer, dossier=dossier, role=FocalPointRole.MAIN, **FOCAL)
+    actions.add_expert(actor=province.officer, dossier=dossier, full_name="Lê Văn Cường", graduated="06/2012")
+    actions.add_staff_entry(actor=province.officer, dossier=dossier, field="An toàn thông tin", level="Đại học",
+                            count=4)
+    response = client_for(province.auditor).get(f"/dossiers/{dossier.pk}/docx/")
+    assert response["Content-Type"].endswith("wordprocessingml.document")
+    document = Docx(io.BytesIO(response.content))
+    text = "\n".join([p.text for p in document.paragraphs]
+                     + [c.text for t in document.tables for r in t.rows for c in r.cells])
+    for value in ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "UBND tỉnh Thử nghiệm", "Nguyễn Văn An", "0905 111 222",
+                  "HIS bệnh viện", "Lê Văn Cường", "06/2012", "An toàn thông tin"):
+        assert value in text
+    assert "{{" not in text and "{%" not in text
+    assert api_for(province.officer).get(f"/api/v1/dossiers/{dossier.pk}/docx").status_code == 200
+    assert client_for(province.outsider).get(f"/dossiers/{dossier.pk}/docx/").status_code == 404
