@@ -30,7 +30,7 @@ def load(users: dict) -> int:
     if portal is not None and officer is not None and not Result.objects.filter(system=portal).exists():
         actions.record_result(
             actor=officer, kind="inspection", system=portal, performed_on=add_months(today, -14), body=provider,
-            performer="Nhóm đánh giá ATTT (dữ liệu mẫu)", licensed=provider is not None,
+            performer="Nhóm đánh giá ATTT (dữ liệu mẫu)", licensed=True,
             licence_reference="Giấy phép kinh doanh sản phẩm, dịch vụ ATTT mạng số 00/GP-BTTTT (dữ liệu mẫu)",
             body_name="" if provider else "Công ty ATTT được cấp phép (dữ liệu mẫu)",
             summary="Kiểm tra, đánh giá ATTT định kỳ hệ thống cấp độ 3: đáp ứng cơ bản yêu cầu theo TCVN 11930:2017; "
