@@ -179,3 +179,28 @@ def test_the_api_records_a_meeting(province, api_for):
     assert [(a["name"], a["present"]) for a in response.json()["attendance"]] == [
         ("Thành viên 1", True), ("Thành viên 2", False)]
     assert api.get("/api/v1/team-meetings").json()["count"] == 1
+
+
+def test_the_meeting_list_and_the_due_page_do_not_grow_in_queries(province, client_for,
+                                                                  django_assert_max_num_queries):
+    from ungcuu.registry import actions as registry_actions
+
+    team = people(province, 2)
+    client = client_for(province.officer)
+    actions.record_meeting(actor=province.officer, kind=MeetingKind.REGULAR, held_on=TODAY, present=team)
+    with django_assert_max_num_queries(12) as few_meetings:
+        client.get("/drills/meetings/")
+    with django_assert_max_num_queries(12) as few_duties:
+        client.get("/drills/due/")
+    for i in range(5):
+        actions.record_meeting(actor=province.officer, kind=MeetingKind.EXTRAORDINARY,
+                               held_on=TODAY - timedelta(days=i + 1), present=team[:1], absent=team[1:])
+        system = registry_actions.create_system(actor=None, name=f"Hệ thống {i}", owner=province.health,
+                                                operator=province.hospital, level=3 + i % 3)
+        done_drill(province, on=TODAY - timedelta(days=i), systems=[system], title=f"Diễn tập {i}")
+    with django_assert_max_num_queries(len(few_meetings.captured_queries)):
+        body = client.get("/drills/meetings/").content.decode()
+    assert body.count('href="/drills/meetings/') >= 7  # the list link, the new link and six meetings
+    with django_assert_max_num_queries(len(few_duties.captured_queries)):
+        body = client.get("/drills/due/").content.decode()
+    assert "Hệ thống 4" in body
