@@ -42,6 +42,7 @@ import procedure  # bench/procedure.py: the generator with steps, the deadline r
 # isort: split
 
 from django.conf import settings
+from django.core.management import call_command
 from django.db import connection, transaction
 from django.test import Client
 from django.utils import timezone
@@ -261,6 +262,9 @@ def main():
     parser.add_argument("--plans", action="store_true", help="print every plan (those over the target always)")
     parser.add_argument("--idle-wait", type=float, default=0, metavar="SECONDS",
                         help="on a shared machine, wait up to this long before each measure for idle CPUs")
+    parser.add_argument("--keep", action="store_true", help="keep the loaded database (PostgreSQL) for --reuse")
+    parser.add_argument("--reuse", action="store_true",
+                        help="measure the database a previous --keep run loaded, without loading again")
     args = parser.parse_args()
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
@@ -269,11 +273,17 @@ def main():
     else:
         connection.settings_dict["TEST"]["NAME"] = PG_BENCH_DB
     old_name = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+    if args.reuse:
+        connection.close()
+        settings.DATABASES["default"]["NAME"] = connection.settings_dict["NAME"] = PG_BENCH_DB
+        call_command("migrate", verbosity=0)  # indexes added since the --keep run
+    else:
+        connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
     try:
         run(args)
     finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
+        if not (args.keep or args.reuse):
+            connection.creation.destroy_test_db(old_name, verbosity=0)
         shutil.rmtree(base.TMP, ignore_errors=True)
 
 
@@ -283,6 +293,16 @@ def run(args):
 
     vendor = connection.vendor
     n = args.incidents
+    if args.reuse:
+        from ungcuu.accounts.models import User
+
+        officer = User.objects.get(username="officer")
+        n = Incident.objects.count()
+        load_rows = [("loading", f"reused the database of a --keep run ({n:,} incidents)")]
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")
+        measure_all(args, officer, n, load_rows)
+        return
     print(f"{vendor}: set-up, then loading {n:,} incidents", flush=True)
     started = time.perf_counter()
     province, _organisations, systems = base.make_registry()
@@ -298,6 +318,11 @@ def run(args):
     load_rows += load_history(officer, members)
     load_rows.append(("total set-up", f"{time.perf_counter() - started:.0f} s"))
     assert Incident.objects.count() == n
+    measure_all(args, officer, n, load_rows)
+
+
+def measure_all(args, officer, n, load_rows):
+    vendor = connection.vendor
     data = describe()
     calibration = [base.calibrate()]
     print(f"  calibration loop {calibration[0]:.0f} ms; load average {os.getloadavg()[0]:.1f}; {data}", flush=True)

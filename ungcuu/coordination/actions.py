@@ -28,7 +28,6 @@ from ungcuu.coordination.models import (
     CoordinationOrder,
     Delegation,
     OrderChannel,
-    OrderCounter,
     OrderRecipient,
     Release,
     Request,
@@ -300,9 +299,12 @@ def require_order_role(actor) -> None:
                                  "orders and requests."))
 
 
-def _take_order_number(year: int) -> int:
-    """The year's next order number, unique and without gaps (locked until the commit)."""
-    return take_next(OrderCounter, year=year)
+def _take_order_number(issuer, year: int) -> int:
+    """The issuer's next document number of the year, unique and without gaps (locked until the commit): orders
+    share the sequence of the issuer's other official documents (NĐ 30/2020 Điều 15)."""
+    from ungcuu.documents.models import DocumentCounter
+
+    return take_next(DocumentCounter, issuer=issuer, year=year)
 
 
 def _recipient_rows(users, organisations, channel: str = "") -> tuple[list[OrderRecipient], dict]:
@@ -371,6 +373,11 @@ def issue_order(*, actor, incident: Incident, content: str, due_at: datetime, co
         errors["channel"] = _("Choose how the order is sent.")
     if not (symbol or "").strip():
         errors["symbol"] = _("Give the order's symbol.")
+    from ungcuu.documents.actions import default_issuer
+
+    issuer = default_issuer(actor)
+    if issuer is None:
+        errors["__all__"] = _("Set the standing office in the settings: orders are numbered in its register.")
     rows, recipient_errors = _recipient_rows(list(users), list(organisations), channel)
     errors.update(recipient_errors)
     if errors:
@@ -380,7 +387,8 @@ def issue_order(*, actor, incident: Incident, content: str, due_at: datetime, co
         _require_coordination_open(incident)
         year = timezone.localtime(issued_at).year
         order = CoordinationOrder.objects.create(
-            year=year, number=0, symbol=symbol.strip()[:50], incident=incident, issued_at=issued_at, issued_by=actor,
+            issuer=issuer, year=year, number=0, symbol=symbol.strip()[:50], incident=incident, issued_at=issued_at,
+            issued_by=actor,
             content=content.strip(), due_at=due_at, contact_point=contact_point.strip()[:300],
             result_report_required=result_report_required, signer=signer.strip()[:200], channel=channel,
             urgent=urgent, written_required=channel not in WRITTEN_CHANNELS)
@@ -399,7 +407,7 @@ def issue_order(*, actor, incident: Incident, content: str, due_at: datetime, co
             deadline_actions.start_deadline(kind="written_follow_up", start=issued_at, incident=incident,
                                             subject=order, responsible=actor, actor=actor)
         # Numbered last: concurrent orders wait on the year's counter only for these few statements.
-        order.number = _take_order_number(year)
+        order.number = _take_order_number(issuer, year)
         CoordinationOrder.objects.filter(pk=order.pk).update(number=order.number)
         _notify_order(order, recipients, actor)
         record(actor=actor, action="coordination.issue_order", target=order,

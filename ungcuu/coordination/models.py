@@ -65,16 +65,6 @@ class Release(models.Model):
         return f"{self.responder} released {self.released_at:%Y-%m-%d}"
 
 
-class OrderCounter(models.Model):
-    """The last coordination order number per year; locked while a number is taken (gap-free, NĐ 30 Điều 15)."""
-
-    year = models.PositiveSmallIntegerField(primary_key=True)
-    last = models.PositiveIntegerField(default=0)
-
-    def __str__(self):
-        return f"{self.year}: {self.last}"
-
-
 class OrderChannel(models.TextChoices):
     """TT 20/2017 Điều 8.4: công văn, thư điện tử, điện thoại, fax, nhắn tin đa phương tiện, hệ thống kỹ thuật."""
 
@@ -99,6 +89,10 @@ class OrderQuerySet(models.QuerySet):
 class CoordinationOrder(models.Model):
     """A coordination order or request (lệnh/yêu cầu điều phối, Biểu mẫu 06; fields per REGULATION §1.5)."""
 
+    # Numbered in the issuer's one yearly sequence of official documents (NĐ 30/2020 Điều 15), the same
+    # counter as the documents app's, so the order and its printed document carry one number.
+    issuer = models.ForeignKey("registry.Organisation", verbose_name=_("issued by"), null=True,
+                               on_delete=models.PROTECT, related_name="+")
     year = models.PositiveSmallIntegerField(editable=False)
     number = models.PositiveIntegerField(editable=False)
     symbol = models.CharField(_("symbol"), max_length=50)
@@ -126,8 +120,8 @@ class CoordinationOrder(models.Model):
         verbose_name = _("coordination order")
         verbose_name_plural = _("coordination orders")
         # Number 0 is provisional: an order is numbered last in its transaction (see actions.issue_order).
-        constraints = [models.UniqueConstraint(fields=["year", "number"], condition=Q(number__gt=0),
-                                               name="order_number_per_year")]
+        constraints = [models.UniqueConstraint(fields=["issuer", "year", "number"], condition=Q(number__gt=0),
+                                               name="order_number_per_issuer_year")]
         indexes = [
             models.Index(fields=["incident", "-issued_at"], name="order_incident_issued"),
             models.Index(fields=["-issued_at", "-id"], name="order_issued"),

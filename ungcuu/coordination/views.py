@@ -201,9 +201,17 @@ def order_detail(request, pk):
         # One form per recipient row, so that every label points at its own field.
         recipient.organisation_form = AcknowledgeOrganisationForm(auto_id=f"ack_{recipient.pk}_%s")
         recipient.result_form = ResultForm(auto_id=f"result_{recipient.pk}_%s")
+    from ungcuu.documents.actions import may_issue  # the printed order lives in the document register
+    from ungcuu.documents.forms import OrderDocumentForm
+    from ungcuu.documents.models import Document
+
+    incident_visible = Incident.objects.visible_to(request.user).filter(pk=order.incident_id).exists()
+    document = Document.objects.filter(order=order).only("pk", "reference", "pdf_signed").first()
+    may_print = incident_visible and document is None and not order.is_cancelled and order.issuer_id is not None \
+        and may_issue(request.user)
     return render(request, "coordination/order_detail.html", {
-        "order": order, "recipients": recipients, "can_order": can_order,
-        "incident_visible": Incident.objects.visible_to(request.user).filter(pk=order.incident_id).exists(),
+        "order": order, "recipients": recipients, "can_order": can_order, "incident_visible": incident_visible,
+        "order_document": document, "order_document_form": OrderDocumentForm(auto_id="print_%s") if may_print else None,
         "written_form": WrittenFollowUpForm(auto_id="written_%s"), "cancel_form": CancelForm(auto_id="cancel_%s"),
     })
 

@@ -75,7 +75,10 @@ def _validate(*, kind, incident, signer_name, signer_title, signature_prefix, si
     errors = {}
     if kind not in DocumentKind.values:
         errors["kind"] = _("Choose the kind of document.")
-    if incident is None and kind != DocumentKind.COORDINATION_ORDER:
+    if kind == DocumentKind.COORDINATION_ORDER:
+        errors["kind"] = _("A coordination order's document is issued from the order (it carries the order's "
+                           "number): issue the order first, then its document on the order's page.")
+    elif incident is None:
         errors["incident"] = _("This document is about an incident: choose it.")
     if not signer_name:
         errors["signer_name"] = _("Give the signer's full name.")
@@ -180,6 +183,8 @@ def reissue_document(*, actor, document: Document, reason: str, signer_name: str
         raise ValidationError({"reason": _("Say why the document is re-issued.")})
     with transaction.atomic():
         old = Document.objects.select_for_update().get(pk=document.pk)
+        if old.order_id:
+            raise ValidationError({"document": _("An order is not re-issued: cancel it and issue a new order.")})
         if Document.objects.filter(supersedes=old).exists():
             raise ValidationError({"document": _("%(ref)s was already re-issued; re-issue its latest version.")
                                    % {"ref": old.reference}})
@@ -196,3 +201,72 @@ def reissue_document(*, actor, document: Document, reason: str, signer_name: str
                    "old": old.reference, "new": new.reference, "reason": reason.strip()},
                changes={"superseded_by": new.reference, "reason": reason.strip()})
     return new
+
+
+def issue_order_document(*, actor, order, signer_title: str, signer_name: str = "", signature_prefix: str = "",
+                         signer_authority: str = "", issued_on: datetime.date | None = None) -> Document:
+    """The printable coordination order (Biểu mẫu 06): the order's own number, date and content; once per order."""
+    from ungcuu.coordination.models import CoordinationOrder
+
+    require_issue_role(actor)
+    signer_name = (signer_name or order.signer or "").strip()
+    signer_title, signer_authority = (signer_title or "").strip(), (signer_authority or "").strip()
+    signature_prefix = (signature_prefix or "").strip()
+    with transaction.atomic():
+        order = CoordinationOrder.objects.select_for_update().select_related("incident", "issuer").get(pk=order.pk)
+        recipients = [r.name for r in order.recipients.select_related("user", "organisation")] + ["Lưu: VT"]
+        issued_on = issued_on or timezone.localdate(order.issued_at)
+        errors = _validate(kind=DocumentKind.INITIAL_REPORT, incident=order.incident, signer_name=signer_name,
+                           signer_title=signer_title, signature_prefix=signature_prefix,
+                           signer_authority=signer_authority, recipients=recipients, issued_on=issued_on,
+                           issuer=order.issuer)
+        if order.is_cancelled:
+            errors["order"] = _("The order was cancelled.")
+        elif Document.objects.filter(order=order).exists():
+            errors["order"] = _("The order's document was already issued.")
+        elif order.issuer_id is None or not order.number:
+            errors["order"] = _("This order was numbered before orders joined the document register: it has no "
+                                "document.")
+        if errors:
+            raise ValidationError(errors)
+        with translation.override("vi"):
+            sections = content.coordination_order(order)
+        document = Document(
+            kind=DocumentKind.COORDINATION_ORDER, incident=order.incident, issuer=order.issuer, year=order.year,
+            number=order.number, symbol=order.symbol, reference=order.reference, issued_on=issued_on, place=_place(),
+            summary=content.DEFAULT_SUMMARIES[DocumentKind.COORDINATION_ORDER].format(ref=order.incident.reference),
+            signer_name=signer_name[:200], signer_title=signer_title[:200], signature_prefix=signature_prefix,
+            signer_authority=signer_authority[:200], recipients=recipients, created_by=actor, order=order,
+            body={"sections": sections, "note": "", "attachments": ""},
+        )
+        _render_and_store(document, _build(document, order.incident, sections))
+        document.save()
+        record(actor=actor, action="documents.issue_order", target=document,
+               summary=_("Coordination order %(ref)s printed") % {"ref": document.reference},
+               changes={"order": order.pk, "reference": document.reference, "incident": order.incident.reference,
+                        "docx_sha256": document.docx_sha256, "pdf_sha256": document.pdf_sha256})
+    return document
+
+
+def mark_sent(*, actor, document: Document, sent_at: datetime.datetime | None = None) -> Document:
+    """The document was sent to its recipients: it enters the incident's register of reports sent, which meets
+    the notification and report deadlines (TT 20 Điều 9.3) — the number, date and recipients are the document's."""
+    from ungcuu.incidents import actions as incident_actions  # the register and its deadlines live there
+
+    report_kind = content.REPORT_KINDS.get(document.kind)
+    if report_kind is None or document.incident_id is None:
+        raise ValidationError({"document": _("Only reports and requests about an incident enter its register.")})
+    with transaction.atomic():
+        document = Document.objects.select_for_update().select_related("incident").get(pk=document.pk)
+        if document.sent_report_id:
+            raise ValidationError({"document": _("%(ref)s is already marked sent.") % {"ref": document.reference}})
+        if Document.objects.filter(supersedes=document).exists():
+            raise ValidationError({"document": _("%(ref)s was re-issued: send its latest version.")
+                                   % {"ref": document.reference}})
+        report = incident_actions.record_report(
+            actor=actor, incident=document.incident, kind=report_kind, number=document.reference,
+            issued_on=document.issued_on, recipients="\n".join(document.recipients), sent_at=sent_at,
+            summary=document.summary)
+        document.sent_report = report
+        document.save(update_fields=["sent_report"])
+    return document

@@ -3,7 +3,7 @@
 Refusals come back as the other routers give them (403/404/422 {"detail", "errors"}). The list is paged.
 """
 
-from datetime import date
+from datetime import date, datetime
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -38,6 +38,8 @@ class DocumentOut(Schema):
     docx_sha256: str
     pdf_sha256: str
     pdf_signed: bool
+    order: int | None = Field(None, alias="order_id", description="The coordination order it prints")
+    sent_at: datetime | None = Field(None, alias="sent_report.sent_at", description="Marked sent (register)")
     docx_url: str
     pdf_url: str
 
@@ -57,7 +59,8 @@ class DocumentFilter(Schema):
 
 class IssueIn(Schema):
     incident: str = Field(description="Incident reference or id")
-    kind: str = Field(description=", ".join(DocumentKind.values))
+    kind: str = Field(description=", ".join(k for k in DocumentKind.values if k != DocumentKind.COORDINATION_ORDER)
+                      + " (a coordination order is printed from the order)")
     signer_name: str
     signer_title: str
     recipients: list[str] = Field(description="Nơi nhận, one item per recipient")
@@ -95,12 +98,44 @@ def issue_document(request, payload: IssueIn):
     return Status(201, _visible(request).get(pk=document.pk))
 
 
-@router.get("/documents/{document_id}/{fmt}", summary="Download the DOCX or PDF (attachment)")
-def download(request, document_id: int, fmt: str):
+class OrderDocumentIn(Schema):
+    signer_title: str
+    signer_name: str = Field("", description="Left empty: the order's signer")
+    signature_prefix: str = Field("", description="'', 'KT.', 'TM.', 'TL.' or 'TUQ.'")
+    signer_authority: str = ""
+
+
+def _document(request, document_id: int) -> Document:
     if not 0 < document_id <= MAX_ID:
         raise Http404
     try:
-        document = _visible(request).get(pk=document_id)
+        return _visible(request).get(pk=document_id)
     except Document.DoesNotExist:
         raise Http404 from None
-    return views.download_response(document, fmt)
+
+
+@router.post("/documents/{document_id}/sent", response=DocumentOut,
+             summary="Mark a report sent: it enters the incident's register of reports sent and meets its deadlines")
+def mark_sent(request, document_id: int):
+    actions.mark_sent(actor=request.user, document=_document(request, document_id))
+    return _visible(request).get(pk=document_id)
+
+
+@router.post("/coordination/orders/{order_id}/document", response={201: DocumentOut},
+             summary="Issue the printed coordination order (Biểu mẫu 06) with the order's own number")
+def issue_order_document(request, order_id: int, payload: OrderDocumentIn):
+    from ungcuu.coordination.models import CoordinationOrder
+
+    if not 0 < order_id <= MAX_ID:
+        raise Http404
+    order = CoordinationOrder.objects.filter(
+        pk=order_id, incident__in=Incident.objects.visible_to(request.user)).first()
+    if order is None:
+        raise Http404
+    document = actions.issue_order_document(actor=request.user, order=order, **payload.dict())
+    return Status(201, _visible(request).get(pk=document.pk))
+
+
+@router.get("/documents/{document_id}/{fmt}", summary="Download the DOCX or PDF (attachment)")
+def download(request, document_id: int, fmt: str):
+    return views.download_response(_document(request, document_id), fmt)

@@ -244,7 +244,28 @@ def _request(title: str):
     return build
 
 
-# Explicit registry: kind → builder (STYLE.md §4).
+def coordination_order(order) -> list[dict]:
+    """Biểu mẫu 06 (content not published, REGULATION §1.5): the suggested fields, from the order as issued."""
+    incident = order.incident
+    initial = incident.reports.filter(kind=ReportKind.INITIAL).order_by("issued_on", "pk").first()
+    recipients = [r.name for r in order.recipients.select_related("user", "organisation")]
+    return [
+        _section("1. SỰ CỐ LIÊN QUAN", [
+            ("Mã sự cố", incident.reference), ("Tên sự cố", incident.title),
+            ("Báo cáo ban đầu", f"{initial.number}, ngày {initial.issued_on:%d/%m/%Y}" if initial else EMPTY),
+            ("Hệ thống bị sự cố", incident.system_name)]),
+        _section("2. ĐƠN VỊ, THÀNH VIÊN NHẬN LỆNH", paragraphs=[f"- {name};" for name in recipients] or [EMPTY]),
+        _section("3. NỘI DUNG YÊU CẦU", paragraphs=[order.content]),
+        _section("4. THỜI HẠN THỰC HIỆN", [("Hoàn thành trước", _when(order.due_at))]),
+        _section("5. ĐẦU MỐI LIÊN HỆ", paragraphs=[order.contact_point]),
+        _section("6. BÁO CÁO KẾT QUẢ", paragraphs=[
+            "Đơn vị, thành viên nhận lệnh báo cáo kết quả thực hiện về đầu mối nêu trên."
+            if order.result_report_required else "Không yêu cầu báo cáo kết quả."]),
+    ]
+
+
+# Explicit registry: kind → builder (STYLE.md §4). The coordination order is built from the order itself
+# (coordination_order above), not from the incident.
 BUILDERS = {
     DocumentKind.INITIAL_REPORT: initial_report,
     DocumentKind.PROGRESS_REPORT: progress_report,
@@ -252,7 +273,6 @@ BUILDERS = {
     DocumentKind.DIRECTION_REQUEST: _request("NỘI DUNG XIN Ý KIẾN CHỈ ĐẠO"),
     DocumentKind.SUPPORT_REQUEST: _request("NỘI DUNG ĐỀ NGHỊ HỖ TRỢ"),
     DocumentKind.FINAL_REPORT: final_report,
-    DocumentKind.COORDINATION_ORDER: _request("NỘI DUNG ĐIỀU PHỐI"),
 }
 
 

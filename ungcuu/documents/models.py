@@ -95,6 +95,12 @@ class Document(models.Model):
     version = models.PositiveSmallIntegerField(_("version"), default=1)
     supersedes = models.OneToOneField("self", verbose_name=_("supersedes"), null=True, blank=True,
                                       on_delete=models.PROTECT, related_name="superseded_by")
+    # A coordination order's document carries the order's own number (one sequence per issuer).
+    # Marked sent: the entry it made in the incident's register of reports sent (meets the report deadlines).
+    sent_report = models.OneToOneField("incidents.IncidentReport", verbose_name=_("sent"), null=True, blank=True,
+                                       on_delete=models.PROTECT, related_name="document")
+    order = models.OneToOneField("coordination.CoordinationOrder", verbose_name=_("coordination order"), null=True,
+                                 blank=True, on_delete=models.PROTECT, related_name="document")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("issued at"), auto_now_add=True)
 

@@ -10,7 +10,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ungcuu.documents import actions
-from ungcuu.documents.forms import IssueForm
+from ungcuu.documents.content import REPORT_KINDS
+from ungcuu.documents.forms import IssueForm, OrderDocumentForm
 from ungcuu.documents.models import Document, DocumentKind
 from ungcuu.evidence import store
 from ungcuu.incidents.models import OVERSIGHT_ROLES, TRIAGE_ROLES, Incident
@@ -23,9 +24,9 @@ CONTENT_TYPES = {"pdf": "application/pdf",
 
 
 def _register_rows(queryset):
-    return queryset.select_related("incident", "issuer", "supersedes").only(
+    return queryset.select_related("incident", "issuer", "supersedes", "sent_report").only(
         "kind", "reference", "number", "year", "symbol", "issued_on", "summary", "signer_name", "signer_title",
-        "signature_prefix", "recipients", "version",
+        "signature_prefix", "recipients", "version", "order", "sent_report__sent_at",
         "pdf_sha256", "docx_sha256", "pdf_signed", "incident__reference", "issuer__name", "supersedes__reference")
 
 
@@ -41,6 +42,7 @@ def incident_panel_context(user, incident) -> dict:
         "doc_more": len(rows) > PANEL_LIMIT,
         "doc_can_issue": can_issue,
         "doc_form": IssueForm(auto_id="doc_%s") if can_issue else None,
+        "doc_sendable": list(REPORT_KINDS) if user.has_any_role(*TRIAGE_ROLES) else [],
     }
 
 
@@ -54,7 +56,55 @@ def register(request):
     if kind in DocumentKind.values:
         documents = documents.filter(kind=kind)
     return render(request, "documents/register.html", {
-        "page": paginate(request, documents), "kinds": DocumentKind.choices, "kind": kind})
+        "page": paginate(request, documents), "kinds": DocumentKind.choices, "kind": kind,
+        "doc_sendable": list(REPORT_KINDS) if request.user.has_any_role(*TRIAGE_ROLES) else []})
+
+
+def _flash(request, exc: ValidationError) -> None:
+    for message in exc.messages:
+        messages.error(request, message)
+
+
+@login_required
+@require_POST
+def mark_sent(request, pk):
+    """The document went out: it enters the incident's register of reports sent (and meets its deadlines)."""
+    document = get_object_or_404(Document.objects.visible_to(request.user).select_related("incident"), pk=pk)
+    back = request.POST.get("next") or reverse("documents:register")
+    if not back.startswith("/"):
+        back = reverse("documents:register")
+    try:
+        actions.mark_sent(actor=request.user, document=document)
+    except ValidationError as exc:
+        _flash(request, exc)
+    else:
+        messages.success(request, _("%(ref)s marked sent.") % {"ref": document.reference})
+    return redirect(back)
+
+
+@login_required
+@require_POST
+def issue_order_document(request, pk):
+    """The printable coordination order, numbered as the order."""
+    from ungcuu.coordination.models import CoordinationOrder
+
+    order = get_object_or_404(CoordinationOrder.objects.select_related("incident"), pk=pk)
+    if not Incident.objects.visible_to(request.user).filter(pk=order.incident_id).exists():
+        raise Http404
+    back = reverse("coordination:order", args=[order.pk])
+    form = OrderDocumentForm(request.POST)
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            for error in errors:
+                messages.error(request, f"{form.fields[field].label}: {error}" if field in form.fields else error)
+        return redirect(back)
+    try:
+        document = actions.issue_order_document(actor=request.user, order=order, **form.cleaned_data)
+    except ValidationError as exc:
+        _flash(request, exc)
+    else:
+        messages.success(request, _("%(ref)s issued.") % {"ref": document.reference})
+    return redirect(back)
 
 
 @login_required

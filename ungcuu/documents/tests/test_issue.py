@@ -210,7 +210,7 @@ def test_numbers_below_ten_have_two_digits():
     assert Document.format_reference(123, "BC-ĐƯCSC") == "123/BC-ĐƯCSC"
 
 
-@pytest.mark.parametrize("kind", ["progress_report", "direction_request", "support_request", "coordination_order"])
+@pytest.mark.parametrize("kind", ["progress_report", "direction_request", "support_request"])
 def test_the_other_kinds_render_with_the_layout(province, kind):
     incident = triaged(province)
     document = issue(province, incident, kind, note="Đề nghị VNCERT/CC hỗ trợ phân tích mã độc")
