@@ -24,6 +24,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 
 from ungcuu.incidents.models import AttackType, Cause
 from ungcuu.lib.text import fold
@@ -458,38 +459,67 @@ def _addresses(text: str, indicators) -> list[str]:
 
 
 def _system_from_addresses(addresses: list[str]) -> Guess | None:
-    from ungcuu.registry.actions import resolve_address
+    """The system owning the first address that is registered (narrowest range, longest domain first), with
+    the registry's address keys: one query for the IPs, one for the domains only when no IP matched."""
+    from ungcuu.lib import netaddr
+    from ungcuu.registry.models import SystemDomain, SystemNetwork
 
-    for address in addresses:
+    ips, hosts = [], []
+    for value in addresses:
         try:
-            systems = resolve_address(address)
-        except (ValidationError, ValueError):
+            address = netaddr.parse_address(netaddr.host_of(value))
+            if address is not None:
+                ips.append((value, netaddr.address_key(address)))
+            else:
+                hosts.append((value, netaddr.normalize_domain(value)))
+        except (ValidationError, ValueError):  # not an address or a host name: nothing to look up
             continue
-        if systems:
-            system = systems[0]
-            return Guess(value=system.pk, label=system.name, confidence=0.95 if len(systems) == 1 else 0.8,
-                         reasons=(address,), obj=system)
+    if ips:
+        query = Q()
+        for _value, key in ips:
+            query |= Q(first_key__lte=key, last_key__gte=key)
+        rows = list(SystemNetwork.objects.filter(query).select_related("system"))
+        for value, key in ips:
+            # Keys are fixed-width hex strings, so they compare as text; the narrowest range wins (a /29 in a /24).
+            found = sorted((r for r in rows if r.first_key <= key <= r.last_key),
+                           key=lambda r: int(r.last_key, 16) - int(r.first_key, 16))
+            if found:
+                return _address_guess(value, list(dict.fromkeys(r.system for r in found)))
+    if hosts:
+        suffixes = {host: netaddr.domain_suffixes(host) for _value, host in hosts}
+        rows = list(SystemDomain.objects.filter(domain__in={d for names in suffixes.values() for d in names})
+                    .select_related("system"))
+        for value, host in hosts:
+            found = sorted((r for r in rows if r.domain in suffixes[host]), key=lambda r: -len(r.domain))
+            if found:
+                return _address_guess(value, list(dict.fromkeys(r.system for r in found)))
     return None
 
 
+def _address_guess(value: str, systems: list) -> Guess:
+    system = systems[0]
+    return Guess(value=system.pk, label=system.name, confidence=0.95 if len(systems) == 1 else 0.8,
+                 reasons=(value,), obj=system)
+
+
 def _system_from_names(texts: list[str]) -> Guess | None:
-    """The registered system whose whole name appears in the text (the longest name wins)."""
+    """The registered system whose whole name appears in the text (the longest name wins). One query."""
     from ungcuu.registry.models import InformationSystem
 
     haystack = " | ".join(fold(t) for t in texts if t)
     if not haystack.strip():
         return None
     best = None
-    for pk, name in InformationSystem.objects.filter(is_active=True).values_list("pk", "name").iterator():
-        folded = fold(name)
+    for system in InformationSystem.objects.filter(is_active=True).only("pk", "name").iterator():
+        folded = fold(system.name)
         if len(folded) < MIN_NAME or (best and len(folded) <= len(best[1])):
             continue
         if re.search(r"(?<!\w)" + re.escape(folded) + r"(?!\w)", haystack):
-            best = (pk, folded, name)
+            best = (system, folded)
     if best is None:
         return None
-    system = InformationSystem.objects.get(pk=best[0])
-    return Guess(value=system.pk, label=system.name, confidence=0.7, reasons=(best[2],), obj=system)
+    system = best[0]
+    return Guess(value=system.pk, label=system.name, confidence=0.7, reasons=(system.name,), obj=system)
 
 
 def suggest_system(text: str = "", indicators=(), *, system_hint=None) -> Guess | None:
@@ -520,10 +550,11 @@ def suggest(text: str, indicators=(), *, system_hint=None) -> Suggestion:
 
 
 def suggest_for_incident(incident) -> Suggestion:
-    """The suggestion for a recorded incident: its description, its indicators and the system name reported."""
+    """The suggestion for a recorded incident, from what the reporter wrote: the description, the system's
+    public addresses and domains (Biểu mẫu 03 section 9) and the system name. Indicators added later are
+    mostly the attacker's, not the affected system's, and are not read."""
     text = incident.description or incident.title
-    indicators = [(i.kind, i.value) for i in incident.indicators.all()]
-    return suggest(text, indicators, system_hint=incident.system_name or None)
+    return suggest(text, [*incident.ip_addresses, *incident.domains], system_hint=incident.system_name or None)
 
 
 def form_initial(suggestion: Suggestion) -> dict:

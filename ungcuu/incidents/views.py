@@ -306,9 +306,12 @@ def incident_detail(request, reference, forms=None):
         **advisories_panel(request.user, incident),
     }
     if triage:
-        # Suggested classification (SPEC §4): shown beside the form; the form is filled only when the person asks.
-        suggestion = suggestions.suggest_for_incident(incident) if incident.status != "merged" else None
-        use_suggestion = bool(suggestion) and not forms and request.GET.get("use_suggestion") == "1"
+        # Suggested classification (SPEC §4), until the incident is classified (or when asked): shown beside the
+        # form; the form is filled only when the person asks.
+        use_suggestion = not forms and request.GET.get("use_suggestion") == "1"
+        suggestion = (suggestions.suggest_for_incident(incident)
+                      if incident.status != "merged" and (use_suggestion or not incident.cause) else None)
+        use_suggestion = use_suggestion and suggestion is not None
         context.update(
             suggestion=suggestion, suggestion_used=use_suggestion,
             verify_form=forms.get("verify") or VerificationForm(auto_id="verify_%s", initial={
