@@ -244,7 +244,7 @@ def approve_plan(*, actor, plan: ResponsePlan, decision_number: str, decision_da
     if decision_date > timezone.localdate():
         raise ValidationError({"decision_date": _("The decision date cannot be in the future.")})
     with transaction.atomic():
-        plan = ResponsePlan.objects.select_for_update().select_related("system__owner").get(pk=plan.pk)
+        plan = ResponsePlan.objects.select_for_update(of=("self",)).select_related("system__owner").get(pk=plan.pk)
         _require_draft(plan)
         field, refusal = approval_refusal(plan)
         if refusal:
@@ -443,11 +443,14 @@ def current_plan_for(system) -> ResponsePlan | None:
     return ResponsePlan.objects.filter(system=system, status=PlanStatus.APPROVED).first()
 
 
-def matching_scenario(plan: ResponsePlan | None, incident: Incident) -> Scenario | None:
-    """The plan's scenario for the incident's attack type (cyber attacks) or cause (the others)."""
+def matching_scenario(plan: ResponsePlan | None, incident: Incident, scenarios=None) -> Scenario | None:
+    """The plan's scenario for the incident's attack type (cyber attacks) or cause (the others); from the given
+    list of the plan's scenarios when the caller has read them already."""
     if plan is None or not incident.cause:
         return None
     attack_type = incident.attack_type if incident.cause == Cause.CYBER_ATTACK else ""
+    if scenarios is not None:
+        return next((s for s in scenarios if (s.cause, s.attack_type) == (incident.cause, attack_type)), None)
     return plan.scenarios.filter(cause=incident.cause, attack_type=attack_type).first()
 
 

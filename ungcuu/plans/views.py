@@ -60,19 +60,19 @@ def incident_panel_context(user, incident) -> dict:
         if not user.has_any_role(*TEAM_ROLES):
             return {"response_plan_panel": None}
         return {"response_plan_panel": {"plan": None, "system": incident.system}}
-    scenario = actions.matching_scenario(plan, incident)
+    scenarios = list(plan.scenarios.all())
+    scenario = actions.matching_scenario(plan, incident, scenarios)
     steps, missing = [], 0
     if scenario is not None:
         steps = list(scenario.steps.all())
         done = set(ScenarioTask.objects.filter(incident=incident, scenario_step__in=steps)
-                   .values_list("scenario_step_id", flat=True))
+                   .values_list("scenario_step_id", flat=True)) if steps else set()
         for step in steps:
             step.has_task = step.pk in done
         missing = sum(1 for s in steps if not s.has_task)
     return {"response_plan_panel": {
         "plan": plan, "scenario": scenario, "steps": steps, "missing": missing,
-        "other_scenarios": list(plan.scenarios.exclude(pk=scenario.pk if scenario else None)
-                                .only("pk", "title", "cause", "attack_type", "plan_id")),
+        "other_scenarios": [s for s in scenarios if s is not scenario],
         "can_add_tasks": missing > 0 and investigation_actions.can_work(user, incident),
     }}
 

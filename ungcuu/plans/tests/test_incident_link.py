@@ -104,3 +104,28 @@ def test_a_reporter_outside_the_system_sees_the_incident_but_not_the_plan(provin
     assert page.status_code == 200
     html = page.content.decode()
     assert 'id="response-plan"' not in html and "Cô lập máy chủ HIS" not in html
+
+
+def test_the_panel_costs_a_fixed_number_of_queries(province, client_for):
+    """More scenarios and steps in the plan do not make the incident page read more."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    plan = approved_plan(province)
+    incident = _incident(province)
+    client = client_for(province.officer)
+    client.get(f"/incidents/{incident.reference}/")
+    with CaptureQueriesContext(connection) as before:
+        client.get(f"/incidents/{incident.reference}/")
+    second = actions.new_version(actor=province.owner, plan=plan)
+    scenario = second.scenarios.get()
+    for n in range(5):
+        actions.add_scenario_step(actor=province.owner, scenario=scenario, title=f"Bước thêm {n}")
+    actions.add_scenario(actor=province.owner, plan=second, **PHISHING)
+    actions.add_scenario(actor=province.owner, plan=second, **FLOOD)
+    actions.approve_plan(actor=province.owner, plan=second, decision_number="2/QĐ-SYT",
+                         decision_date=plan.decision_date)
+    with CaptureQueriesContext(connection) as after:
+        html = client.get(f"/incidents/{incident.reference}/").content.decode()
+    assert "Bước thêm 4" in html
+    assert len(after) <= len(before)
