@@ -94,6 +94,45 @@ def plan_drill(*, actor, kind: str, title: str, starts_on: date, ends_on: date |
     return drill
 
 
+DRILL_FIELDS = ("kind", "title", "scenario", "starts_on", "ends_on", "location", "organiser", "systems")
+
+
+@transaction.atomic
+def update_drill(*, actor, drill, **fields) -> Drill:
+    """Change a planned drill: kind, title, scenario, dates, location, organiser, systems."""
+    require_editor(actor)
+    unknown = sorted(set(fields) - set(DRILL_FIELDS))
+    if unknown:
+        raise ValidationError({unknown[0]: _("Unknown field.")})
+    drill = _locked(drill)
+    if drill.status != DrillStatus.PLANNED:
+        raise ValidationError({"status": _("Only a planned drill can be changed.")})
+    kind = fields.get("kind", drill.kind)
+    if kind not in DrillKind.values:
+        raise ValidationError({"kind": _("Choose a live drill, a tabletop exercise or a training course.")})
+    text = _clean_text({f: fields.get(f, getattr(drill, f)) for f in ("title", "scenario", "location")})
+    if not text["title"]:
+        raise ValidationError({"title": _("Give the drill a title.")})
+    starts_on = fields.get("starts_on", drill.starts_on)
+    ends_on = _check_dates(starts_on, fields.get("ends_on", drill.ends_on))
+    systems = list(fields["systems"]) if "systems" in fields else list(drill.systems.all())
+    if kind == DrillKind.LIVE and not systems:
+        raise ValidationError({"systems": _("A live drill names the systems it exercises.")})
+    values = {"kind": kind, "starts_on": starts_on, "ends_on": ends_on,
+              "organiser": fields.get("organiser", drill.organiser), **text}
+    changes = {f: [str(getattr(drill, f) or ""), str(v or "")] for f, v in values.items() if getattr(drill, f) != v}
+    for field, value in values.items():
+        setattr(drill, field, value)
+    drill.save()
+    before = sorted(str(s) for s in drill.systems.all())
+    drill.systems.set(systems)
+    if before != sorted(str(s) for s in systems):
+        changes["systems"] = [before, sorted(str(s) for s in systems)]
+    record(actor=actor, action="drills.update", target=drill,
+           summary=_("Drill changed: %(title)s") % {"title": drill.title}, changes=changes)
+    return drill
+
+
 def _add_participants(drill, persons, organisations) -> None:
     known_people = set(drill.participants.filter(person__isnull=False).values_list("person_id", flat=True))
     known_orgs = set(drill.participants.filter(person__isnull=True).values_list("organisation_id", flat=True))

@@ -177,6 +177,30 @@ def plan_drill(request, payload: DrillIn):
     return Status(201, get_object_or_404(_drills(request), pk=drill.pk))
 
 
+class DrillPatch(Schema):
+    kind: DrillKind | None = None
+    title: str | None = Field(None, max_length=300)
+    scenario: str | None = None
+    starts_on: date | None = None
+    ends_on: date | None = None
+    location: str | None = Field(None, max_length=300)
+    organiser: int | None = None
+    systems: list[int] | None = None
+
+
+@router.patch("/drills/{drill_id}", response=DrillOut, summary="Change a planned drill")
+def update_drill(request, drill_id: int, payload: DrillPatch):
+    drill = get_object_or_404(visible_drills(request.user), pk=drill_id)
+    fields = payload.dict(exclude_unset=True)
+    if "organiser" in fields:
+        fields["organiser"] = _one(Organisation, fields["organiser"], "organiser")
+    if "systems" in fields:
+        fields["systems"] = _rows(InformationSystem, fields["systems"] or [], "systems",
+                                  InformationSystem.objects.visible_to(request.user))
+    actions.update_drill(actor=request.user, drill=drill, **fields)
+    return get_object_or_404(_drills(request), pk=drill_id)
+
+
 class CompleteIn(Schema):
     results: str
     lessons: str = ""

@@ -50,6 +50,14 @@ class DrillForm(forms.Form):
         self.fields["systems"].queryset = systems.visible_to(user) if user is not None else systems
 
 
+class DrillEditForm(DrillForm):
+    """The planned drill's own fields; participants are added on its page."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["persons"], self.fields["organisations"]
+
+
 class ParticipantsForm(forms.Form):
     persons = PersonField(label=_("People"), queryset=Person.objects.none(), required=False)
     organisations = forms.ModelMultipleChoiceField(label=_("Organisations"), queryset=Organisation.objects.none(),

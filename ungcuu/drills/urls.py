@@ -10,6 +10,7 @@ urlpatterns = [
     path("drills/new/", views.drill_new, name="drill_new"),
     path("drills/due/", views.due, name="due"),
     path("drills/<int:pk>/", views.drill_detail, name="drill"),
+    path("drills/<int:pk>/edit/", views.drill_edit, name="drill_edit"),
     path("drills/<int:pk>/complete/", views.drill_complete, name="drill_complete"),
     path("drills/<int:pk>/cancel/", views.drill_cancel, name="drill_cancel"),
     path("drills/<int:pk>/participants/", views.drill_participants, name="drill_participants"),

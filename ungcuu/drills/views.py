@@ -13,7 +13,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ungcuu.drills import actions
-from ungcuu.drills.forms import CancelForm, CompleteForm, DrillForm, MeetingForm, MinutesForm, ParticipantsForm
+from ungcuu.drills.forms import (
+    CancelForm,
+    CompleteForm,
+    DrillEditForm,
+    DrillForm,
+    MeetingForm,
+    MinutesForm,
+    ParticipantsForm,
+)
 from ungcuu.drills.models import (
     EDITOR_ROLES,
     Attendance,
@@ -82,6 +90,29 @@ def drill_new(request):
 
 def _drill(request, pk) -> Drill:
     return get_object_or_404(visible_drills(request.user), pk=pk)
+
+
+@login_required
+def drill_edit(request, pk):
+    actions.require_editor(request.user)
+    drill = _drill(request, pk)
+    if drill.status != DrillStatus.PLANNED:
+        messages.error(request, _("Only a planned drill can be changed."))
+        return redirect("drills:drill", pk=pk)
+    initial = {f: getattr(drill, f) for f in ("kind", "title", "scenario", "starts_on", "ends_on", "location",
+                                              "organiser")}
+    initial["systems"] = list(drill.systems.values_list("pk", flat=True))
+    form = DrillEditForm(request.POST or None, user=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.update_drill(actor=request.user, drill=drill, **form.cleaned_data)
+        except ValidationError as exc:
+            add_action_errors(form, exc)
+        else:
+            messages.success(request, _("Drill saved."))
+            return redirect("drills:drill", pk=pk)
+    return render(request, "drills/drill_form.html", {"form": form, "drill": drill},
+                  status=422 if form.errors else 200)
 
 
 @login_required

@@ -204,3 +204,24 @@ def test_the_meeting_list_and_the_due_page_do_not_grow_in_queries(province, clie
     with django_assert_max_num_queries(len(few_duties.captured_queries)):
         body = client.get("/drills/due/").content.decode()
     assert "Hệ thống 4" in body
+
+
+def test_a_planned_drill_can_be_changed_but_not_a_done_one(province, client_for, api_for):
+    drill = actions.plan_drill(actor=province.officer, kind=DrillKind.TABLETOP, title="Diễn tập trên bàn",
+                               starts_on=TODAY + timedelta(days=10))
+    client = client_for(province.officer)
+    response = client.post(f"/drills/{drill.pk}/edit/", {"kind": "live", "title": "Diễn tập thực chiến",
+                                                         "starts_on": (TODAY + timedelta(days=12)).isoformat()})
+    assert response.status_code == 422  # a live drill names its systems
+    client.post(f"/drills/{drill.pk}/edit/", {"kind": "live", "title": "Diễn tập thực chiến",
+                                              "starts_on": (TODAY + timedelta(days=12)).isoformat(),
+                                              "systems": [province.his.pk]})
+    drill.refresh_from_db()
+    assert (drill.kind, drill.title, drill.starts_on) == ("live", "Diễn tập thực chiến", TODAY + timedelta(days=12))
+    assert drill.ends_on == drill.starts_on
+    api = api_for(province.officer)
+    response = api.patch(f"/api/v1/drills/{drill.pk}", {"location": "Sở KH&CN"}, content_type="application/json")
+    assert response.json()["location"] == "Sở KH&CN" and response.json()["systems"][0]["id"] == province.his.pk
+    done = done_drill(province, on=TODAY, systems=[province.his])
+    response = api.patch(f"/api/v1/drills/{done.pk}", {"title": "x"}, content_type="application/json")
+    assert response.status_code == 422
