@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from ungcuu.incidents.models import Channel
 from ungcuu.lib.forms import flash_refusal
 from ungcuu.lib.paging import paginate
 from ungcuu.mailintake import actions
@@ -23,7 +24,9 @@ class UploadForm(forms.Form):
 
 def incident_panel_context(user, incident) -> dict:
     """What this app shows on the incident page (template mailintake/_incident_panel.html)."""
-    if not actions.can_read_mail(user):
+    # Only a report that came by e-mail has its messages listed here (one query, not on every incident page);
+    # a message added to another incident shows on its timeline.
+    if incident.channel != Channel.EMAIL or not actions.can_read_mail(user):
         return {}
     return {"mail_messages": list(MailMessage.objects.filter(incident=incident).order_by("received_at", "id")
                                   .only("id", "subject", "sender", "received_at", "status")[:50])}
