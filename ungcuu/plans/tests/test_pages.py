@@ -128,3 +128,18 @@ def test_an_outsider_cannot_draft_or_change_anothers_plan(province, client_for):
     actions.update_plan(actor=province.owner, plan=plan, title="unchanged")
     plan.refresh_from_db()
     assert plan.title == "unchanged"
+
+
+def test_the_draft_pages_offer_their_forms(province, client_for):
+    plan = draft_plan(province, priorities="")
+    scenario = plan.scenarios.get()
+    client = client_for(province.owner)
+    detail = client.get(f"/plans/{plan.pk}/").content.decode()
+    assert 'id="edit-plan"' in detail and 'id="approve-form"' in detail and 'id="new-scenario"' in detail
+    assert 'id="approval-refusal"' in detail  # the missing section is said before anyone presses the button
+    for url in (f"/plans/{plan.pk}/edit/", f"/plans/{plan.pk}/scenarios/new/", f"/plans/scenarios/{scenario.pk}/edit/",
+                "/plans/new/"):
+        assert client.get(url).status_code == 200, url
+    # A member of the team reads the draft but neither edits nor approves it.
+    member = client_for(province.member).get(f"/plans/{plan.pk}/").content.decode()
+    assert 'id="edit-plan"' not in member and 'id="approve-form"' not in member
