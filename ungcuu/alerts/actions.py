@@ -31,8 +31,10 @@ from ungcuu.registry.models import InformationSystem, SystemDomain, SystemNetwor
 logger = logging.getLogger(__name__)
 MAX_BATCH = 10_000
 INSERT_CHUNK = 500
+COPY_FROM = 20  # rows from which a PostgreSQL batch goes through COPY
 # Grouping looks at this many waiting alerts per pass; a bigger backlog is taken by the next pass.
 GROUP_PASS = 20_000
+MAX_INLINE_PASSES = 3  # then the task takes over, so a request does not group for others forever
 CLOSED_STATUSES = (IncidentStatus.CLOSED, IncidentStatus.REJECTED)
 RESOLVED_KINDS = (IndicatorKind.IP, IndicatorKind.DOMAIN)
 
@@ -180,32 +182,37 @@ def _dump_json(value) -> str:
     return text
 
 
-def _identity(text):
-    return text
-
-
 def _json_param(value, pg: bool):
-    text = _dump_json(value)
-    if pg:
-        from psycopg.types.json import Jsonb
-
-        return Jsonb(text, dumps=_identity)
-    return text
+    return _dump_json(value)  # text: SQLite's JSON column is text, and PostgreSQL parses it on COPY or cast
 
 
 def _insert(rows: list[tuple]) -> dict[tuple[str, str], int]:
-    """INSERT … ON CONFLICT DO NOTHING RETURNING, committed: {(source, source_ref): id} of the rows inserted."""
+    """INSERT … ON CONFLICT DO NOTHING RETURNING, committed: {(source, source_ref): id} of the rows inserted.
+
+    On PostgreSQL a batch is first COPied into a temporary table and inserted from there: one statement
+    with no parameters to bind, near the speed of COPY itself; small batches and SQLite use VALUES lists."""
     quote = connection.ops.quote_name
     columns = ", ".join(quote(Alert._meta.get_field(name.removesuffix("_id")).column) for name in INSERT_COLUMNS)
-    one_row = "(" + ", ".join(["%s"] * len(INSERT_COLUMNS)) + ")"
-    sql = (f"INSERT INTO {quote(Alert._meta.db_table)} ({columns}) VALUES {{values}} "
-           f"ON CONFLICT ({quote('source')}, {quote('source_ref')}) DO NOTHING "
-           f"RETURNING {quote('id')}, {quote('source')}, {quote('source_ref')}")
+    table = quote(Alert._meta.db_table)
+    conflict = (f"ON CONFLICT ({quote('source')}, {quote('source_ref')}) DO NOTHING "
+                f"RETURNING {quote('id')}, {quote('source')}, {quote('source_ref')}")
     created: dict[tuple[str, str], int] = {}
     with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql" and len(rows) >= COPY_FROM:
+            cursor.execute(f"CREATE TEMPORARY TABLE alerts_incoming AS SELECT {columns} FROM {table} WITH NO DATA")
+            with cursor.cursor.copy(f"COPY alerts_incoming ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            cursor.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM alerts_incoming {conflict}")
+            created.update({(source, ref): pk for pk, source, ref in cursor.fetchall()})
+            cursor.execute("DROP TABLE alerts_incoming")
+            return created
+        json_cast = "::jsonb" if connection.vendor == "postgresql" else ""
+        one_row = "(" + ", ".join("%s" + json_cast if name in ("indicators", "raw") else "%s"
+                                  for name in INSERT_COLUMNS) + ")"
         for start in range(0, len(rows), INSERT_CHUNK):
             chunk = rows[start:start + INSERT_CHUNK]
-            cursor.execute(sql.format(values=", ".join([one_row] * len(chunk))),
+            cursor.execute(f"INSERT INTO {table} ({columns}) VALUES {', '.join([one_row] * len(chunk))} {conflict}",
                            [value for row in chunk for value in row])
             created.update({(source, ref): pk for pk, source, ref in cursor.fetchall()})
     return created
@@ -224,23 +231,28 @@ def _existing_ids(keys) -> dict[tuple[str, str], int]:
 
 
 def group_after_receipt(*, actor) -> None:
-    """Group right after a batch is stored; should that fail, the alerts wait for the `group_alerts` task."""
+    """Group right after a batch is stored. When another request is grouping (PostgreSQL: the lock is taken
+    without waiting), that one sees this batch: it looks again for waiting alerts after each pass, and this
+    batch was committed before the lock was tried. Should grouping fail, the `group_alerts` task retries."""
     try:
-        group_alerts(actor=actor)
+        for _pass in range(MAX_INLINE_PASSES):
+            result = group_alerts(actor=actor, wait=False)
+            if result is None or not result["looked"]:
+                return
     except Exception:
         logger.exception("Grouping alerts failed; the alerts are stored and left for the group_alerts task")
-        from ungcuu.alerts.tasks import group_alerts_task
+    from ungcuu.alerts.tasks import group_alerts_task
 
-        group_alerts_task.enqueue()
+    group_alerts_task.enqueue()
 
 
 # Grouping ----------------------------------------------------------------------------------------
 
 
-def alert_keys(alert: Alert) -> list[str]:
+def alert_keys(system_id: int | None, indicators: list) -> list[str]:
     """The grouping keys of an alert: its system first, then its indicators."""
-    keys = [f"system:{alert.system_id}"] if alert.system_id else []
-    for indicator in alert.indicators or []:
+    keys = [f"system:{system_id}"] if system_id else []
+    for indicator in indicators or []:
         keys.append(f"{indicator['kind']}:{str(indicator['value']).lower()}"[:300])
     return list(dict.fromkeys(keys))
 
@@ -257,23 +269,24 @@ def _open_incident(incident: Incident | None, incidents: dict) -> Incident | Non
     return None
 
 
-def group_alerts(*, actor=None) -> dict:
+def group_alerts(*, actor=None, wait: bool = True) -> dict | None:
     """Put waiting alerts into incidents: the same system (or, with no known system, a shared indicator)
     within the window goes to the same open incident; an alert severe enough with no open incident
     opens one through the intake action. Runs under the settings row's lock, so two batches grouped at
-    once never open two incidents for one group. Returns {"grouped": n, "opened": n, "waiting": n}."""
+    once never open two incidents for one group; with wait=False, None when another pass holds it.
+    Returns {"looked": n, "grouped": n, "opened": n}."""
     AlertSettings.current()
     with transaction.atomic():
-        rules = AlertSettings.objects.select_for_update().get(pk=1)
+        rules = AlertSettings.objects.select_for_update(skip_locked=not wait).filter(pk=1).first()
+        if rules is None:
+            return None
         window = timedelta(minutes=rules.group_window_minutes)
         threshold = SEVERITY_RANK[rules.incident_min_severity]
-        pending = list(Alert.objects.filter(needs_grouping=True).order_by("id")
-                       .only("id", "source", "source_ref", "received_at", "observed_at", "severity", "system_id",
-                             "indicators", "title", "description", "host", "received_by_id", "status")
-                       [:GROUP_PASS])
+        pending = list(Alert.objects.filter(needs_grouping=True).order_by("id").values_list(
+            "id", "received_at", "observed_at", "severity", "system_id", "indicators")[:GROUP_PASS])
         if not pending:
-            return {"grouped": 0, "opened": 0, "waiting": 0}
-        keys = {alert.pk: alert_keys(alert) for alert in pending}
+            return {"looked": 0, "grouped": 0, "opened": 0}
+        keys = {row[0]: alert_keys(row[4], row[5]) for row in pending}
         all_keys = {key for values in keys.values() for key in values}
         groups = {g.key: g for g in AlertGroup.objects.filter(key__in=all_keys).select_related("incident")}
         incidents = {g.incident_id: g.incident for g in groups.values()}
@@ -282,59 +295,65 @@ def group_alerts(*, actor=None) -> dict:
             incident = _open_incident(group.incident, incidents)
             if incident is not None:
                 current[key] = (incident, group.last_alert_at)
-        assigned: dict[int, list[int]] = defaultdict(list)  # incident id → alert ids
-        group_key_of: dict[int, str] = {}
-        opened, touched = 0, {}
-        senders = {}
-        for alert in pending:
-            when = alert.observed_at or alert.received_at
-            when = min(when, alert.received_at)
-            alert_keys_ = keys[alert.pk]
-            candidates = alert_keys_[:1] if alert.system_id else alert_keys_
-            match = next((key for key in candidates
-                          if key in current and current[key][1] >= when - window), None)
+        assigned: list[tuple[int, int, str]] = []  # (alert, incident, group key)
+        counts: dict[str, int] = defaultdict(int)
+        touched: set[int] = set()
+        opened = 0
+        for pk, received_at, observed_at, severity, system_id, _indicators in pending:
+            when = min(observed_at or received_at, received_at)
+            own = keys[pk]
+            candidates = own[:1] if system_id else own
+            match = next((key for key in candidates if key in current and current[key][1] >= when - window), None)
             incident = current[match][0] if match else None
-            if incident is None and alert_keys_ and alert.severity_rank >= threshold:
-                sender = senders.get(alert.received_by_id)
-                if sender is None and alert.received_by_id:
-                    sender = senders[alert.received_by_id] = alert.received_by
+            if incident is None and own and SEVERITY_RANK.get(severity, 0) >= threshold:
+                alert = Alert.objects.select_related("received_by__organisation").get(pk=pk)
                 try:
-                    incident = _incident_from_alert(alert, actor=sender)
+                    incident = _incident_from_alert(alert, actor=alert.received_by)
                 except ValidationError as exc:
-                    logger.warning("Alert %s could not open an incident: %s", alert.pk, exc.messages)
-                    incident = None
+                    logger.warning("Alert %s could not open an incident: %s", pk, exc.messages)
                 else:
                     opened += 1
-                    match = alert_keys_[0]
+                    match = own[0]
             if incident is None:
                 continue
-            assigned[incident.pk].append(alert.pk)
-            group_key_of[alert.pk] = match
-            touched[incident.pk] = incident
-            for key in alert_keys_:
+            assigned.append((pk, incident.pk, match))
+            counts[incident.reference] += 1
+            touched.add(incident.pk)
+            for key in own:
                 last = current[key][1] if key in current and current[key][0].pk == incident.pk else when
                 current[key] = (incident, max(last, when))
-        for incident_id, ids in assigned.items():
-            by_key = defaultdict(list)
-            for pk in ids:
-                by_key[group_key_of[pk]].append(pk)
-            for key, pks in by_key.items():
-                for start in range(0, len(pks), INSERT_CHUNK):
-                    Alert.objects.filter(pk__in=pks[start:start + INSERT_CHUNK]).update(
-                        incident_id=incident_id, status=AlertStatus.GROUPED, group_key=key, needs_grouping=False)
-        done = {pk for ids in assigned.values() for pk in ids}
-        rest = [alert.pk for alert in pending if alert.pk not in done]
+        _mark_grouped(assigned)
+        done = {pk for pk, _incident, _key in assigned}
+        rest = [row[0] for row in pending if row[0] not in done]
         for start in range(0, len(rest), INSERT_CHUNK):
             Alert.objects.filter(pk__in=rest[start:start + INSERT_CHUNK]).update(needs_grouping=False)
         updated = [AlertGroup(key=key, incident=incident, last_alert_at=last) for key, (incident, last)
                    in current.items() if key in all_keys and incident.pk in touched]
         AlertGroup.objects.bulk_create(updated, update_conflicts=True, unique_fields=["key"],
                                        update_fields=["incident", "last_alert_at"], batch_size=INSERT_CHUNK)
-        for incident_id, ids in assigned.items():
-            record(actor=actor, action="alerts.group", target=touched[incident_id],
-                   summary=_("%(n)s monitoring alert(s) grouped into the incident") % {"n": len(ids)},
-                   changes={"alerts": len(ids), "first": min(ids), "last": max(ids)})
-    return {"grouped": len(done), "opened": opened, "waiting": len(rest)}
+        if assigned:
+            # One entry per pass (not per alert or incident): the alert rows say which incident each joined.
+            record(actor=actor, action="alerts.group", target=rules,
+                   summary=_("%(n)s monitoring alert(s) grouped into %(refs)s") % {
+                       "n": len(assigned), "refs": ", ".join(sorted(counts))},
+                   changes={"incidents": dict(counts), "first": assigned[0][0], "last": assigned[-1][0]})
+    return {"looked": len(pending), "grouped": len(assigned), "opened": opened}
+
+
+def _mark_grouped(assigned: list[tuple[int, int, str]]) -> None:
+    """One UPDATE … FROM (VALUES …) per 500 alerts, whatever the number of incidents they go to."""
+    quote = connection.ops.quote_name
+    table = quote(Alert._meta.db_table)
+    for start in range(0, len(assigned), INSERT_CHUNK):
+        chunk = assigned[start:start + INSERT_CHUNK]
+        values = ", ".join(["(%s, %s, %s)"] * len(chunk))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"WITH v(alert_id, incident_id, group_key) AS (VALUES {values}) "
+                f"UPDATE {table} SET {quote('incident_id')} = v.incident_id, {quote('group_key')} = v.group_key, "
+                f"{quote('status')} = %s, {quote('needs_grouping')} = %s "
+                f"FROM v WHERE {table}.{quote('id')} = v.alert_id",
+                [value for row in chunk for value in row] + [AlertStatus.GROUPED, False])
 
 
 def _valid_list(field_class, values) -> list[str]:

@@ -102,10 +102,11 @@ def test_alerts_of_a_closed_incident_group_open_a_new_one(province, api_for):
 
 
 @pytest.mark.django_db
-def test_grouping_is_one_audit_entry_per_incident_and_batch(province, api_for):
-    send(api_for(province.officer), [generic_alert(i) for i in range(30)])
-    assert AuditEntry.objects.filter(action="alerts.group").count() == 1
-    assert AuditEntry.objects.filter(action="incidents.report").count() == 1
+def test_grouping_writes_one_audit_entry_per_batch_not_per_alert(province, api_for):
+    send(api_for(province.officer), [generic_alert(i, host=["198.51.100.5", "203.0.113.2"][i % 2]) for i in range(30)])
+    entry = AuditEntry.objects.get(action="alerts.group")
+    assert sorted(entry.changes["incidents"].values()) == [15, 15]
+    assert AuditEntry.objects.filter(action="incidents.report").count() == 2
 
 
 @pytest.mark.django_db
