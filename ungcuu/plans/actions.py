@@ -155,8 +155,13 @@ def create_plan(*, actor, scope: str = PlanScope.SYSTEM, system=None, title: str
     with transaction.atomic():
         if ResponsePlan.objects.select_for_update().filter(series=series).exists():
             raise ValidationError({"__all__": _("This plan already exists: make a new version of it instead.")})
-        plan = ResponsePlan.objects.create(scope=scope, system=system, series=series, version=1, title=title,
-                                           outline=outline_for(system), created_by=actor, **values)
+        try:
+            with transaction.atomic():  # two people creating the same plan at once: the constraint decides
+                plan = ResponsePlan.objects.create(scope=scope, system=system, series=series, version=1, title=title,
+                                                   outline=outline_for(system), created_by=actor, **values)
+        except IntegrityError:
+            raise ValidationError({"__all__": _("This plan already exists: make a new version of it instead.")}
+                                  ) from None
         record(actor=actor, action="plans.create_plan", target=plan,
                summary=_("Response plan drafted: %(title)s") % {"title": title},
                changes={"scope": scope, "system": system, "outline": plan.outline, "version": 1})

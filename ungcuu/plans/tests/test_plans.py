@@ -187,3 +187,17 @@ def test_who_may_draft_a_systems_plan(province):
     with pytest.raises(PermissionDenied):
         actions.create_plan(actor=province.member, system=province.his)
     assert actions.create_plan(actor=province.lead, system=province.his).version == 1
+
+
+@pytest.mark.parametrize(("number", "day", "field"), [
+    ("", datetime.date(2026, 1, 15), "decision_number"),
+    ("12/QĐ-SYT", datetime.date(2999, 1, 1), "decision_date"),   # a decision is not dated in the future
+    ("12/QĐ-SYT", "2026-01-15", "decision_date"),                # not a date
+])
+def test_approval_needs_a_decision_number_and_a_past_date(province, number, day, field):
+    plan = draft_plan(province)
+    with pytest.raises(ValidationError) as refused:
+        actions.approve_plan(actor=province.owner, plan=plan, decision_number=number, decision_date=day)
+    assert field in refused.value.message_dict
+    plan.refresh_from_db()
+    assert plan.status == PlanStatus.DRAFT
