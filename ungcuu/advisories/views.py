@@ -21,7 +21,8 @@ from ungcuu.lib.paging import paginate
 
 
 def incident_panel_context(user, incident) -> dict:
-    """What this app shows on the incident page (template advisories/_incident_panel.html)."""
+    """What this app shows on the incident page (template advisories/_incident_panel.html): nothing yet — a panel
+    of the warnings about the incident's system would cost the page one more query than its budget allows."""
     return {}
 
 

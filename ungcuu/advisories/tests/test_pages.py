@@ -183,3 +183,18 @@ def test_detail_query_count_does_not_grow_with_recipients(software, client_for, 
         assert client.get(f"/advisories/{advisory.pk}/").status_code == 200
     with django_assert_max_num_queries(8):
         assert client.get(f"/advisories/{advisory.pk}/coverage.csv").status_code == 200
+
+
+def test_recipient_page_query_count_does_not_grow_with_systems(software, client_for,
+                                                             django_assert_max_num_queries):
+    p = software
+    for i in range(15):
+        registry_actions.create_system(actor=None, name=f"Hệ thống Y tế {i}", owner=p.health, operator=p.health,
+                                       level=1, os_versions="PostgreSQL 13")
+    advisory = send(p.officer, products=[("PostgreSQL", "")])
+    row = Recipient.objects.get(advisory=advisory, organisation=p.health)
+    assert row.answers.count() == 16
+    client = client_for(p.owner)
+    client.get(f"/advisories/recipients/{row.pk}/")
+    with django_assert_max_num_queries(9):
+        assert client.get(f"/advisories/recipients/{row.pk}/").status_code == 200
