@@ -236,8 +236,9 @@ def group_after_receipt(*, actor) -> None:
     batch was committed before the lock was tried. Should grouping fail, the `group_alerts` task retries."""
     try:
         for _pass in range(MAX_INLINE_PASSES):
-            result = group_alerts(actor=actor, wait=False)
-            if result is None or not result["looked"]:
+            if group_alerts(actor=actor, wait=False) is None:
+                return
+            if not Alert.objects.filter(needs_grouping=True).exists():
                 return
     except Exception:
         logger.exception("Grouping alerts failed; the alerts are stored and left for the group_alerts task")
@@ -275,11 +276,13 @@ def group_alerts(*, actor=None, wait: bool = True) -> dict | None:
     opens one through the intake action. Runs under the settings row's lock, so two batches grouped at
     once never open two incidents for one group; with wait=False, None when another pass holds it.
     Returns {"looked": n, "grouped": n, "opened": n}."""
-    AlertSettings.current()
     with transaction.atomic():
         rules = AlertSettings.objects.select_for_update(skip_locked=not wait).filter(pk=1).first()
         if rules is None:
-            return None
+            if AlertSettings.objects.filter(pk=1).exists():
+                return None  # another pass holds the lock
+            AlertSettings.current()  # made by the migration; only an emptied database lacks it
+            rules = AlertSettings.objects.select_for_update().get(pk=1)
         window = timedelta(minutes=rules.group_window_minutes)
         threshold = SEVERITY_RANK[rules.incident_min_severity]
         pending = list(Alert.objects.filter(needs_grouping=True).order_by("id").values_list(
