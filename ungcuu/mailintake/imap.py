@@ -103,10 +103,14 @@ def fetch_mailbox(*, actor=None) -> FetchResult:
         mailbox = f"{conf.get('MAIL_IMAP_USER')}@{conf.get('MAIL_IMAP_HOST')}/{folder};UIDVALIDITY={validity}"
         uids = (_check(conn.uid("SEARCH", None, "UNSEEN"), "SEARCH")[0] or b"").split()
         result.unseen = len(uids)
-        known = dict(MailMessage.objects.filter(mailbox=mailbox, uid__in=[int(u) for u in uids])
-                     .values_list("uid", "status"))
-        raw_stored = set(MailMessage.objects.filter(mailbox=mailbox, uid__in=list(known), raw_stored=True)
-                         .values_list("uid", flat=True))
+        numbers = [int(u) for u in uids]
+        known, raw_stored = {}, set()
+        for start in range(0, len(numbers), 500):  # ignored mail stays unseen: the list can be long
+            for number, status, stored in MailMessage.objects.filter(
+                    mailbox=mailbox, uid__in=numbers[start:start + 500]).values_list("uid", "status", "raw_stored"):
+                known[number] = status
+                if stored:
+                    raw_stored.add(number)
         for uid in uids:
             try:
                 number = int(uid)

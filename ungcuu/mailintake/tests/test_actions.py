@@ -198,3 +198,20 @@ def test_failure_while_reading_flags_the_message_and_keeps_it(province, monkeypa
     message, _ = receive(mails.tbsc_report())
     assert message.status == MailStatus.FLAGGED and FlagCode.ERROR in flags_of(message)
     assert MailMessage.objects.get().raw_stored
+
+
+def test_cli_import_of_eml_files(province, tmp_path):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    report, other = tmp_path / "bao-cao.eml", tmp_path / "khac.eml"
+    report.write_bytes(mails.tbsc_report())
+    other.write_bytes(mails.plain())
+    out = StringIO()
+    call_command("mail", "import", str(report), str(other), stdout=out)
+    incident = Incident.objects.get()
+    assert "stored as #" in out.getvalue() and incident.reference in out.getvalue()
+    out = StringIO()
+    call_command("mail", "import", str(report), stdout=out)
+    assert "already stored" in out.getvalue() and MailMessage.objects.count() == 2
