@@ -5,12 +5,20 @@ acknowledge — its first move out of "receive and verify"; contain — its firs
 recover — `response_ended_at`. Median and 90th percentile are the continuous percentiles
 (linear interpolation, as PostgreSQL's percentile_cont): in SQL on PostgreSQL; on SQLite the
 durations are read (at most SQLITE_SAMPLE of the most recent incidents) and computed in Python.
+
+The open incidents by step and the deadlines are always live. The 12-month figures (by type, cause,
+organisation, month, and the response times) are computed on each view while the incident table is small;
+above DASHBOARD_SNAPSHOT_ABOVE incidents (PostgreSQL's row estimate) they are read from a snapshot the worker
+refreshes every DASHBOARD_REFRESH_SECONDS — at 1M incidents each takes 0.5–2 s to compute (bench/RESULTS.md)
+— and the page says when they were computed. A snapshot older than twice the interval is not trusted.
 """
 
 import datetime
 import math
+import time
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import Aggregate, Count, F, FloatField, Func, Min, OuterRef, Q, Subquery
 from django.db.models.functions import TruncMonth
@@ -62,8 +70,9 @@ def _recent(now=None):
 
 def open_by_step() -> list[tuple[str, str, int]]:
     """Open incidents (not closed, merged or rejected) per procedure step, in procedure order."""
+    # Count("step"), not the primary key: the partial index of open steps then answers alone (index-only).
     counts = dict(Incident.objects.exclude(status__in=CLOSED_STATES).values_list("step")
-                  .annotate(n=Count("pk")).order_by())
+                  .annotate(n=Count("step")).order_by())
     return [(value, str(label), counts[value]) for value, label in Step.choices if counts.get(value)]
 
 
@@ -183,3 +192,84 @@ def bars(rows, width: int = 100) -> list[dict]:
     top = max((r[2] for r in rows), default=0) or 1
     return [{"key": k, "label": label, "value": v, "length": round(width * v / top, 1)} for k, label, v in rows]
 
+
+
+# The 12-month figures: live, or from the worker's snapshot on a large table ----------------------------------
+
+SNAPSHOT_KEY = "history"
+
+
+def uses_snapshot() -> bool:
+    """Whether the 12-month figures come from the snapshot: DASHBOARD_SNAPSHOT_ABOVE incidents or more, by
+    PostgreSQL's estimate (free; SQLite deployments are small and always live). 0 means always."""
+    threshold = int(getattr(settings, "DASHBOARD_SNAPSHOT_ABOVE", 200_000))
+    if threshold <= 0:
+        return True
+    if connection.vendor != "postgresql":
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [Incident._meta.db_table])
+        row = cursor.fetchone()
+    return bool(row) and row[0] >= threshold
+
+
+def refresh_seconds() -> int:
+    return int(getattr(settings, "DASHBOARD_REFRESH_SECONDS", 300))
+
+
+def compute_history(now=None) -> dict:
+    """The 12-month figures as plain data (labels are added when read, in the reader's language)."""
+    now = now or timezone.now()
+    timings = [timing(key, now) for key in TIMINGS]
+    return {
+        "since": since(now).isoformat(),
+        "by_type": [(value, n) for value, _label, n in by_attack_type(now)],
+        "by_cause": [(value, n) for value, _label, n in by_cause(now)],
+        "by_organisation": [(pk, name, n) for pk, name, n in by_organisation(now)],
+        "by_month": [(key, label, n) for key, label, n in by_month(now)],
+        "timings": [(t.key, t.count, _total(t.median), _total(t.p90)) for t in timings],
+    }
+
+
+def _total(value: datetime.timedelta | None) -> float | None:
+    return None if value is None else value.total_seconds()
+
+
+def refresh_history(now=None):
+    """Compute the 12-month figures and keep them as the snapshot (what the worker runs)."""
+    from ungcuu.reports.models import DashboardSnapshot
+
+    started = time.perf_counter()
+    data = compute_history(now)
+    took = round((time.perf_counter() - started) * 1000)
+    snapshot, _created = DashboardSnapshot.objects.update_or_create(
+        key=SNAPSHOT_KEY, defaults={"data": data, "computed_at": now or timezone.now(), "took_ms": took})
+    return snapshot
+
+
+def _labelled(data: dict) -> dict:
+    types, causes = dict(AttackType.choices), dict(Cause.choices)
+    cause_rows = [(value, str(causes.get(value, _("Not yet classified"))), n) for value, n in data["by_cause"]]
+    return {
+        "since": datetime.datetime.fromisoformat(data["since"]),
+        "by_type": [(value, str(types.get(value, value)), n) for value, n in data["by_type"]],
+        "by_cause": cause_rows,
+        "by_organisation": [(pk, name, n) for pk, name, n in data["by_organisation"]],
+        "by_month": [tuple(row) for row in data["by_month"]],
+        "timings": [Timing(key, str(TIMINGS[key]), n, _seconds(median), _seconds(p90))
+                    for key, n, median, p90 in data["timings"]],
+    }
+
+
+def history(now=None) -> dict:
+    """The 12-month figures with their labels, and `computed_at` (None when computed now). From the snapshot
+    on a large table while it is fresh; otherwise computed now (and kept, when the snapshot is in use)."""
+    from ungcuu.reports.models import DashboardSnapshot
+
+    now = now or timezone.now()
+    if uses_snapshot():
+        snapshot = DashboardSnapshot.objects.filter(key=SNAPSHOT_KEY).first()
+        if snapshot is None or snapshot.computed_at < now - datetime.timedelta(seconds=2 * refresh_seconds()):
+            snapshot = refresh_history(now)
+        return {**_labelled(snapshot.data), "computed_at": snapshot.computed_at}
+    return {**_labelled(compute_history(now)), "computed_at": None}

@@ -68,3 +68,17 @@ class Recommendation(models.Model):
 
     def __str__(self):
         return f"{self.start}–{self.end}"
+
+
+class DashboardSnapshot(models.Model):
+    """The dashboard's 12-month figures as last computed by the worker, for a large incident table where
+    computing them on every page view would take seconds (bench/RESULTS.md, 1M incidents). Not a record of
+    anything: recomputed from the incidents at any time (reports.dashboard.refresh_history)."""
+
+    key = models.CharField(max_length=40, unique=True)
+    data = models.JSONField(default=dict)
+    computed_at = models.DateTimeField()
+    took_ms = models.PositiveIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.key} {self.computed_at:%Y-%m-%d %H:%M}"

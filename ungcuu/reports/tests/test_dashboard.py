@@ -103,3 +103,50 @@ def test_deadline_counts_split_overdue_and_due_soon(timed, province):
     later = dashboard.deadline_counts(province.officer, now + datetime.timedelta(days=400))
     assert counts["open"] == later["open"] > 0
     assert later["overdue"] == later["open"] and counts["overdue"] < counts["open"]
+
+
+def _month_total(client) -> int:
+    figures = client.get("/reports/dashboard/").context
+    return sum(bar["value"] for bar in figures["by_month"])
+
+
+def test_a_large_table_reads_the_12_month_figures_from_the_workers_snapshot(timed, province, client_for, settings,
+                                                                             run_tasks):
+    """Above DASHBOARD_SNAPSHOT_ABOVE incidents the 12-month figures come from the snapshot: a new report shows
+    after the worker's refresh, and the page says when the figures were computed. The live figures stay live."""
+    from ungcuu.reports.models import DashboardSnapshot
+    from ungcuu.reports.tasks import refresh_dashboard
+
+    settings.DASHBOARD_SNAPSHOT_ABOVE = 0  # every table counts as large
+    client = client_for(province.officer)
+    assert _month_total(client) == 4  # no snapshot yet: computed now and kept
+    snapshot = DashboardSnapshot.objects.get()
+    make_incident()
+    page = client.get("/reports/dashboard/")
+    assert _month_total(client) == 4, "the snapshot is used until refreshed"
+    assert f"{snapshot.computed_at.astimezone(datetime.timezone(datetime.timedelta(hours=7))):%H:%M}" in \
+        page.content.decode()
+    assert sum(n for _key, _label, n in dashboard.open_by_step()) == 5  # open incidents: always live
+    refresh_dashboard.enqueue()
+    run_tasks()
+    assert _month_total(client) == 5
+
+
+def test_a_stale_snapshot_is_recomputed_on_view(timed, province, client_for, settings):
+    from ungcuu.reports.models import DashboardSnapshot
+
+    settings.DASHBOARD_SNAPSHOT_ABOVE = 0
+    settings.DASHBOARD_REFRESH_SECONDS = 60
+    client = client_for(province.officer)
+    _month_total(client)
+    make_incident()
+    DashboardSnapshot.objects.update(computed_at=datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC))
+    assert _month_total(client) == 5
+
+
+def test_small_tables_compute_the_figures_on_each_view(timed, province, client_for):
+    client = client_for(province.officer)
+    assert _month_total(client) == 4
+    make_incident()
+    assert _month_total(client) == 5
+    assert not dashboard.uses_snapshot()
