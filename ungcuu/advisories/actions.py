@@ -303,7 +303,7 @@ def _recipient_users(organisation_ids) -> dict[int, list]:
     return users
 
 
-def _notice(advisory: Advisory, recipient: Recipient, reminder: bool = False) -> tuple[str, str]:
+def _notice(advisory: Advisory, recipient: Recipient, products: list[str], reminder: bool = False) -> tuple[str, str]:
     with translation.override(NOTICE_LANGUAGE):
         values = {"title": advisory.title, "day": _day(advisory.deadline)}
         subject = (_("Reminder: answer the warning “%(title)s” by %(day)s") if reminder
@@ -311,7 +311,6 @@ def _notice(advisory: Advisory, recipient: Recipient, reminder: bool = False) ->
         lines = [subject, "", _("Severity: %(s)s") % {"s": advisory.get_severity_display()}]
         if advisory.cve_ids:
             lines.append(_("CVE: %(list)s") % {"list": ", ".join(advisory.cve_ids)})
-        products = [str(p) for p in advisory.products.all()]
         if products:
             lines.append(_("Affected products: %(list)s") % {"list": "; ".join(products)})
         if advisory.source:
@@ -324,8 +323,9 @@ def _notice(advisory: Advisory, recipient: Recipient, reminder: bool = False) ->
     return subject[:300], "\n".join(lines)
 
 
-def _notify(advisory: Advisory, recipient: Recipient, users, key: str, actor, reminder: bool = False) -> int:
-    subject, body = _notice(advisory, recipient, reminder)
+def _notify(advisory: Advisory, recipient: Recipient, users, key: str, actor, products: list[str],
+            reminder: bool = False) -> int:
+    subject, body = _notice(advisory, recipient, products, reminder)
     email = recipient.organisation.email
     created = notification_actions.notify(
         event="advisories.remind" if reminder else "advisories.sent", subject=subject, body=body, users=users,
@@ -361,7 +361,8 @@ def send_advisory(*, actor, advisory: Advisory) -> list[Recipient]:
         advisory.status = AdvisoryStatus.SENT
         advisory.sent_at = now
         advisory.save(update_fields=["status", "sent_at", "updated_at"])
-        users = _recipient_users(by_org)
+        users = _recipient_users(list(by_org))
+        products = [str(p) for p in advisory.products.all()]
         for plan in plans:
             recipient = by_org[plan.organisation.pk]
             recipient.organisation = plan.organisation
@@ -369,7 +370,7 @@ def send_advisory(*, actor, advisory: Advisory) -> list[Recipient]:
                 kind=DeadlineKind.ADVISORY_ANSWER, start=now, due=advisory.due_at, subject=recipient,
                 organisation=plan.organisation, actor=actor, note=advisory.title[:200])
             _notify(advisory, recipient, users.get(plan.organisation.pk, []),
-                    f"advisory:{advisory.pk}:sent:{plan.organisation.pk}", actor)
+                    f"advisory:{advisory.pk}:sent:{plan.organisation.pk}", actor, products)
         record(actor=actor, action="advisories.send", target=advisory,
                summary=_("Warning sent to %(n)s organisations: %(title)s") % {"n": len(plans), "title": advisory.title},
                changes={"status": [AdvisoryStatus.DRAFT, AdvisoryStatus.SENT], "sent_at": now,
@@ -508,10 +509,11 @@ def remind_non_responders(*, actor, advisory: Advisory) -> list[Recipient]:
             return []
         users = _recipient_users([r.organisation_id for r in due])
         deliveries = 0
+        products = [str(p) for p in advisory.products.all()]
         for recipient in due:
             deliveries += _notify(advisory, recipient, users.get(recipient.organisation_id, []),
                                   f"advisory:{advisory.pk}:remind:{recipient.organisation_id}:{today.isoformat()}",
-                                  actor, reminder=True)
+                                  actor, products, reminder=True)
             recipient.last_reminded_on = today
             recipient.reminder_count += 1
             recipient.save(update_fields=["last_reminded_on", "reminder_count"])
