@@ -98,7 +98,7 @@ def test_every_attack_type_and_cause_is_covered_by_the_clear_cases_and_the_label
 
 
 @pytest.mark.parametrize("split", sorted(FLOORS))
-def test_accuracy_on_the_sets_not_used_for_tuning_stays_above_the_floor(split, db):
+def test_accuracy_per_labelled_set_stays_above_its_floor(split, db):
     result = labelled.evaluate(labelled.load(split), suggest)
     assert result["n"] >= 20
     assert result["accuracy"] >= FLOORS[split], (result["accuracy"], result["confusions"][:5])
