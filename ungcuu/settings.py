@@ -243,8 +243,14 @@ DEADLINE_REMINDER_HOURS = [int(h) for h in env_list("DEADLINE_REMINDER_HOURS", "
 DEADLINE_DUE_SOON_HOURS = env_int("DEADLINE_DUE_SOON_HOURS", 24)
 DEADLINE_CHASE_HOURS = env_int("DEADLINE_CHASE_HOURS", 4)
 DEADLINE_SCAN_SECONDS = env_int("DEADLINE_SCAN_SECONDS", 60)
+# Inspection, scan and drill duty deadlines of new or re-levelled systems are opened this often.
+DUTY_SCHEDULE_SECONDS = env_int("DUTY_SCHEDULE_SECONDS", 3600)
 
 # --- Reports (ungcuu.reports) -----------------------------------------------------------------------
+# The dashboard's 12-month figures come from a snapshot refreshed by the worker every REFRESH seconds once
+# the incident table holds SNAPSHOT_ABOVE rows (PostgreSQL's estimate); below, they are computed on each view.
+DASHBOARD_SNAPSHOT_ABOVE = env_int("DASHBOARD_SNAPSHOT_ABOVE", 200_000)
+DASHBOARD_REFRESH_SECONDS = env_int("DASHBOARD_REFRESH_SECONDS", 300)
 # The periodic report's form: "national" (TT 20/2017 Biểu mẫu 05) or "quang_ngai" (QĐ 743/QĐ-UBND
 # Phụ lục 03: an extra column for the provincial team). The "Kính gửi" line defaults to the form's own
 # addressee; the organisation block of the form is filled from the three settings after it.

@@ -1,8 +1,12 @@
 """Run background tasks (acknowledgements, reminders, notifications) from the database queue.
 
-While it runs, the worker also enqueues the deadline scan every DEADLINE_SCAN_SECONDS (default 60); with
---batch it enqueues the scan once, before working through the queue. When MAIL_IMAP_HOST is set it also
-enqueues the mailbox fetch every MAIL_FETCH_SECONDS (default 300).
+While it runs, the worker also enqueues the periodic jobs, each at most once in the queue at a time:
+- the deadline scan every DEADLINE_SCAN_SECONDS (default 60); with --batch, once before the queue is worked;
+- the mailbox fetch every MAIL_FETCH_SECONDS (default 300), when MAIL_IMAP_HOST is set;
+- the dashboard's 12-month snapshot every DASHBOARD_REFRESH_SECONDS (default 300), when the incident table is
+  large enough to use it (reports.dashboard.uses_snapshot);
+- the inspection, scan and drill duty deadlines of new or re-levelled systems every DUTY_SCHEDULE_SECONDS
+  (default 3600).
 """
 
 import threading
@@ -13,28 +17,40 @@ from django.core.management.base import BaseCommand
 from django.db import connection
 
 
-def enqueue_scan() -> bool:
-    """Queue one deadline scan unless one is already waiting (a slow worker never piles them up)."""
+def enqueue_once(task) -> bool:
+    """Queue the task unless it is already waiting (a slow worker never piles them up)."""
     from django_tasks_db.models import DBTaskResult
 
+    if DBTaskResult.objects.ready().filter(task_path=task.module_path).exists():
+        return False
+    task.enqueue()
+    return True
+
+
+def enqueue_scan() -> bool:
     from ungcuu.deadlines.tasks import scan_deadlines
 
-    if DBTaskResult.objects.ready().filter(task_path=scan_deadlines.module_path).exists():
-        return False
-    scan_deadlines.enqueue()
-    return True
+    return enqueue_once(scan_deadlines)
 
 
 def enqueue_mail_fetch() -> bool:
-    """Queue one mailbox fetch unless one is already waiting."""
-    from django_tasks_db.models import DBTaskResult
-
     from ungcuu.mailintake.tasks import fetch_mail
 
-    if DBTaskResult.objects.ready().filter(task_path=fetch_mail.module_path).exists():
-        return False
-    fetch_mail.enqueue()
-    return True
+    return enqueue_once(fetch_mail)
+
+
+def enqueue_dashboard_refresh() -> bool:
+    from ungcuu.reports import dashboard
+    from ungcuu.reports.tasks import refresh_dashboard
+
+    return dashboard.uses_snapshot() and enqueue_once(refresh_dashboard)
+
+
+def enqueue_duty_schedules() -> bool:
+    from ungcuu.drills.tasks import sync_duty_deadlines
+    from ungcuu.inspections.tasks import schedule_duties
+
+    return any([enqueue_once(schedule_duties), enqueue_once(sync_duty_deadlines)])
 
 
 class ScanScheduler(threading.Thread):
@@ -63,7 +79,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--batch", action="store_true", help="Process what is queued, then exit.")
         parser.add_argument("--interval", type=float, default=1.0, help="Seconds between polls of the queue.")
-        parser.add_argument("--no-scan", action="store_true", help="Do not schedule the deadline scan.")
+        parser.add_argument("--no-scan", action="store_true", help="Do not schedule the periodic jobs.")
 
     def handle(self, *args, **options):
         extra = ["--batch"] if options["batch"] else []
@@ -72,12 +88,16 @@ class Command(BaseCommand):
             if options["batch"]:
                 enqueue_scan()
             else:
-                schedulers.append(ScanScheduler(float(getattr(settings, "DEADLINE_SCAN_SECONDS", 60))))
-        from ungcuu.mailintake import conf as mail_conf
+                from ungcuu.mailintake import conf as mail_conf
 
-        if mail_conf.get("MAIL_IMAP_HOST") and not options["batch"]:
-            schedulers.append(ScanScheduler(float(mail_conf.get("MAIL_FETCH_SECONDS")), job=enqueue_mail_fetch,
-                                            name="mail-fetch-scheduler"))
+                jobs = [(getattr(settings, "DEADLINE_SCAN_SECONDS", 60), enqueue_scan, "deadline-scan"),
+                        (getattr(settings, "DASHBOARD_REFRESH_SECONDS", 300), enqueue_dashboard_refresh,
+                         "dashboard-refresh"),
+                        (getattr(settings, "DUTY_SCHEDULE_SECONDS", 3600), enqueue_duty_schedules, "duty-schedule")]
+                if mail_conf.get("MAIL_IMAP_HOST"):
+                    jobs.append((mail_conf.get("MAIL_FETCH_SECONDS"), enqueue_mail_fetch, "mail-fetch"))
+                schedulers = [ScanScheduler(float(interval), job=job, name=f"{name}-scheduler")
+                              for interval, job, name in jobs]
         for scheduler in schedulers:
             scheduler.start()
         try:
