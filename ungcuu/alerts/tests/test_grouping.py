@@ -120,3 +120,37 @@ def test_alerts_left_waiting_by_a_crash_are_grouped_by_the_task(province, api_fo
     run_tasks()
     assert Incident.objects.count() == 1
     assert set(Alert.objects.values_list("status", flat=True)) == {AlertStatus.GROUPED}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_batches_about_one_system_open_one_incident(province):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite runs one writer at a time; the race needs PostgreSQL")
+    import threading
+
+    barrier = threading.Barrier(4)
+    errors = []
+
+    def send_batch(n):
+        from django.db import connection as thread_connection
+
+        try:
+            barrier.wait()
+            actions.receive_alerts(actor=province.officer, items=[generic_alert(f"{n}-{i}") for i in range(100)])
+        except Exception as exc:  # reported below
+            errors.append(exc)
+        finally:
+            thread_connection.close()
+
+    threads = [threading.Thread(target=send_batch, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    # Requests that found the lock taken left their alerts to the one holding it, which looked again.
+    assert not Alert.objects.filter(needs_grouping=True).exists()
+    assert Incident.objects.count() == 1
+    assert Alert.objects.filter(incident__isnull=False).count() == 400
