@@ -7,25 +7,27 @@ from django.urls import reverse
 PERSONAS = ["admin", "officer", "lead", "deputy", "member", "auditor", "reporter", "owner", "outsider"]
 
 # The entries that depend on the role, per persona.
+PREPAREDNESS = {"inspections:list", "plans:list", "plans:annual_index", "drills:drills", "dossiers:dossiers"}
+OWNER_PAGES = {"inspections:list", "plans:list"}  # a system owner's own systems' duties and plans
 TEAM_PAGES = {"deadlines:list", "coordination:workload", "reports:dashboard", "documents:register",
-              "notifications:deliveries"}
+              "notifications:deliveries", "alerts:queue", "mailintake:messages", *PREPAREDNESS}
 EXPECTED = {
     "admin": {"deadlines:list", "reports:dashboard", "documents:register", "notifications:deliveries",
-              "investigation:template_list", "audit:log", "registry:deployment"},
+              "investigation:template_list", "audit:log", "registry:deployment", "alerts:queue", *PREPAREDNESS},
     "officer": TEAM_PAGES,
     "lead": TEAM_PAGES,
     "deputy": TEAM_PAGES,
-    "member": {"deadlines:list", "reports:dashboard"},
-    "auditor": {"deadlines:list", "reports:dashboard", "documents:register", "audit:log"},
+    "member": {"deadlines:list", "reports:dashboard", "alerts:queue", *PREPAREDNESS},
+    "auditor": {"deadlines:list", "reports:dashboard", "documents:register", "audit:log", *PREPAREDNESS},
     "reporter": set(),
-    "owner": set(),
-    "outsider": set(),
+    "owner": OWNER_PAGES,
+    "outsider": OWNER_PAGES,
 }
 EVERYONE = {"home", "incidents:list", "incidents:report", "registry:systems", "registry:organisations",
-            "registry:people", "registry:resolve"}
+            "registry:people", "registry:resolve", "advisories:list"}
 NEW_PAGES = ["deadlines:list", "coordination:workload", "reports:dashboard", "documents:register",
-             "notifications:deliveries",
-             "investigation:template_list"]
+             "notifications:deliveries", "investigation:template_list", "alerts:queue", "mailintake:messages",
+             "plans:annual_index", "drills:drills"]  # the dossiers page lists an agency its own dossier
 
 
 def menu(client) -> dict[str, str]:
