@@ -176,3 +176,24 @@ def test_a_recipient_without_systems_is_complete_once_acknowledged(software):
     row.refresh_from_db()
     assert row.completed_at is not None
     assert _deadline(row).met_at is not None
+
+
+@pytest.mark.parametrize(("status", "note", "accepted"), [
+    # SPEC §9: each recipient reports per system; "cannot fix" only with its reason (issue 7).
+    ("not_affected", "", True),
+    ("fixed", "", True),
+    ("mitigated", "", True),
+    ("cannot_fix", "Hệ thống cũ, nhà cung cấp đã ngừng hỗ trợ", True),
+    ("cannot_fix", "", False),
+    ("pending", "", False),
+    ("patched", "", False),
+])
+def test_answer_table(warned, status, note, accepted):
+    p = warned
+    row = _answer(p.health_row)
+    if accepted:
+        assert actions.answer_advisory(actor=p.owner, answer=row, status=status, note=note).status == status
+    else:
+        with pytest.raises(ValidationError):
+            actions.answer_advisory(actor=p.owner, answer=row, status=status, note=note)
+        assert _answer(p.health_row).status == AnswerStatus.PENDING

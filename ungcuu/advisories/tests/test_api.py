@@ -101,3 +101,29 @@ def test_list_filters_and_pages(software, api_for):
     body = api_for(p.auditor).get("/api/v1/advisories?status=draft").json()
     assert [a["title"] for a in body["items"]] == ["Nháp"] and body["count"] == 1
     assert api_for(p.owner).get("/api/v1/advisories").json()["count"] == 1  # drafts are the team's
+
+
+def test_every_endpoint_refuses_an_organisation_the_warning_was_not_sent_to(software, api_for):
+    """education runs none of the products: it neither sees the warning nor can act on it (404 everywhere)."""
+    p = software
+    advisory = send(p.officer, products=[("PostgreSQL", "")])
+    row = Recipient.objects.filter(advisory=advisory).first()
+    answer = Answer.objects.filter(advisory=advisory).first()
+    client = api_for(p.education_it)
+    a = advisory.pk
+    for method, url in [
+        ("get", f"/api/v1/advisories/{a}"), ("put", f"/api/v1/advisories/{a}"),
+        ("post", f"/api/v1/advisories/{a}/send"), ("post", f"/api/v1/advisories/{a}/remind"),
+        ("post", f"/api/v1/advisories/{a}/close"), ("get", f"/api/v1/advisories/{a}/coverage"),
+        ("get", f"/api/v1/advisories/{a}/recipients"), ("get", f"/api/v1/advisory-recipients/{row.pk}"),
+        ("post", f"/api/v1/advisory-recipients/{row.pk}/acknowledge"),
+        ("post", f"/api/v1/advisory-answers/{answer.pk}"),
+    ]:
+        body = _payload() if method == "put" else ({"status": "fixed"} if "answers" in url else {})
+        if method == "get":
+            response = client.get(url)
+        else:
+            response = getattr(client, method)(url, data=json.dumps(body), content_type="application/json")
+        assert response.status_code == 404, (method, url, response.status_code)
+    assert client.get("/api/v1/advisories").json()["count"] == 0
+    assert client.get("/api/v1/advisory-recipients").json()["count"] == 0
