@@ -251,10 +251,10 @@ def group_after_receipt(*, actor) -> None:
 
 
 def alert_keys(system_id: int | None, indicators: list) -> list[str]:
-    """The grouping keys of an alert: its system first, then its indicators."""
-    keys = [f"system:{system_id}"] if system_id else []
-    for indicator in indicators or []:
-        keys.append(f"{indicator['kind']}:{str(indicator['value']).lower()}"[:300])
+    """The grouping key of an alert about a known system; for one whose system is unknown, its indicators."""
+    if system_id:
+        return [f"system:{system_id}"]
+    keys = [f"{indicator['kind']}:{str(indicator['value']).lower()}"[:300] for indicator in indicators or []]
     return list(dict.fromkeys(keys))
 
 
@@ -291,7 +291,8 @@ def group_alerts(*, actor=None, wait: bool = True) -> dict | None:
             return {"looked": 0, "grouped": 0, "opened": 0}
         keys = {row[0]: alert_keys(row[4], row[5]) for row in pending}
         all_keys = {key for values in keys.values() for key in values}
-        groups = {g.key: g for g in AlertGroup.objects.filter(key__in=all_keys).select_related("incident")}
+        groups = {g.key: g for g in AlertGroup.objects.filter(key__in=all_keys).select_related("incident").only(
+            "key", "last_alert_at", "incident__status", "incident__merged_into_id", "incident__reference")}
         incidents = {g.incident_id: g.incident for g in groups.values()}
         current: dict[str, tuple[Incident, object]] = {}
         for key, group in groups.items():
@@ -302,11 +303,10 @@ def group_alerts(*, actor=None, wait: bool = True) -> dict | None:
         counts: dict[str, int] = defaultdict(int)
         touched: set[int] = set()
         opened = 0
-        for pk, received_at, observed_at, severity, system_id, _indicators in pending:
+        for pk, received_at, observed_at, severity, _system_id, _indicators in pending:
             when = min(observed_at or received_at, received_at)
             own = keys[pk]
-            candidates = own[:1] if system_id else own
-            match = next((key for key in candidates if key in current and current[key][1] >= when - window), None)
+            match = next((key for key in own if key in current and current[key][1] >= when - window), None)
             incident = current[match][0] if match else None
             if incident is None and own and SEVERITY_RANK.get(severity, 0) >= threshold:
                 alert = Alert.objects.select_related("received_by__organisation").get(pk=pk)
