@@ -34,6 +34,10 @@ class IncidentOutcome(models.Model):
     class Meta:
         verbose_name = _("incident outcome")
         verbose_name_plural = _("incident outcomes")
+        # The periodic report's table joins the outcome of each counted incident from this index alone.
+        indexes = [models.Index(fields=["incident"], name="outcome_cover", include=[
+            "self_handled", "provincial_team", "other_support", "foreign_support", "national_coordinator",
+            "estimated_damage"])]
 
     def __str__(self):
         return f"{self.incident_id}"
