@@ -438,6 +438,7 @@ def acknowledge_advisory(*, actor, recipient: Recipient) -> Recipient:
     now = timezone.now()
     with transaction.atomic():
         recipient = _locked_recipient(recipient)
+        _require_answerable(actor, recipient)  # again under the lock: the warning may have closed meanwhile
         if recipient.acknowledged_at is not None:
             raise ValidationError({"__all__": _("%(org)s acknowledged this warning on %(when)s.") % {
                 "org": recipient.organisation.name,
@@ -470,6 +471,7 @@ def answer_advisory(*, actor, answer: Answer, status: str, note: str = "") -> An
     now = timezone.now()
     with transaction.atomic():
         recipient = _locked_recipient(answer.recipient)
+        _require_answerable(actor, recipient)  # again under the lock: the warning may have closed meanwhile
         answer = Answer.objects.select_for_update(of=("self",)).select_related("system").get(pk=answer.pk)
         before = snapshot(answer, ["status", "note"])
         if before == {"status": status, "note": note}:
