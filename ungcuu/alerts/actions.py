@@ -151,7 +151,16 @@ def receive_alerts(*, actor, items: list, fmt: str | None = None, source: str = 
             _json_param(fields["indicators"], pg), _json_param(fields["raw"], pg),
             AlertStatus.NEW, None, "", True, "",
         ))
-    created = _insert(rows) if rows else {}
+    grouped = None
+    with transaction.atomic():
+        created = _insert(rows) if rows else {}
+        if group and created:
+            # The first pass rides in the batch's own transaction (one commit instead of two); a failure
+            # there rolls back to the savepoint and leaves the stored alerts waiting.
+            try:
+                grouped = group_alerts(actor=actor, wait=False)
+            except Exception:
+                logger.exception("Grouping alerts failed; the alerts are stored and left for a later pass")
     missing = [key for key in seen if key not in created]
     existing = _existing_ids(missing) if missing else {}
     for result in results:
@@ -164,7 +173,7 @@ def receive_alerts(*, actor, items: list, fmt: str | None = None, source: str = 
         else:
             result.update(status="duplicate", id=existing.get(key, created.get(key)))
     if group and created:
-        group_after_receipt(actor=actor)
+        group_after_receipt(actor=actor, first_pass_done=grouped is not None)
     return results
 
 
@@ -197,7 +206,7 @@ def _insert(rows: list[tuple]) -> dict[tuple[str, str], int]:
     conflict = (f"ON CONFLICT ({quote('source')}, {quote('source_ref')}) DO NOTHING "
                 f"RETURNING {quote('id')}, {quote('source')}, {quote('source_ref')}")
     created: dict[tuple[str, str], int] = {}
-    with transaction.atomic(), connection.cursor() as cursor:
+    with connection.cursor() as cursor:  # inside the caller's transaction
         if connection.vendor == "postgresql" and len(rows) >= COPY_FROM:
             cursor.execute(f"CREATE TEMPORARY TABLE alerts_incoming AS SELECT {columns} FROM {table} WITH NO DATA")
             with cursor.cursor.copy(f"COPY alerts_incoming ({columns}) FROM STDIN") as copy:
@@ -230,13 +239,16 @@ def _existing_ids(keys) -> dict[tuple[str, str], int]:
     return found
 
 
-def group_after_receipt(*, actor) -> None:
-    """Group right after a batch is stored. When another request is grouping (PostgreSQL: the lock is taken
-    without waiting), that one sees this batch: it looks again for waiting alerts after each pass, and this
-    batch was committed before the lock was tried. Should grouping fail, the `group_alerts` task retries."""
+def group_after_receipt(*, actor, first_pass_done: bool = False) -> None:
+    """Group what is still waiting once a batch is committed. When another request is grouping (PostgreSQL:
+    the lock is taken without waiting), that one sees this batch: it looks again for waiting alerts after
+    each pass, and this batch was committed before the lock was tried here. Should grouping fail, the
+    `group_alerts` task retries."""
     try:
         for _pass in range(MAX_INLINE_PASSES):
-            if group_alerts(actor=actor, wait=False) is None:
+            if first_pass_done:
+                first_pass_done = False
+            elif group_alerts(actor=actor, wait=False) is None:
                 return
             if not Alert.objects.filter(needs_grouping=True).exists():
                 return
