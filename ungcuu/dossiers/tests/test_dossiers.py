@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from ungcuu.deadlines.models import Deadline, DeadlineKind
 from ungcuu.dossiers import actions
@@ -66,7 +66,7 @@ def test_the_update_is_due_when_the_last_confirmation_is_more_than_12_months_old
 
 def test_confirming_clears_the_update_due(province, client_for):
     dossier = dossier_of(province)
-    assert "update due" in client_for(province.lead).get(f"/dossiers/{dossier.pk}/").content.decode()
+    assert "hạn cập nhật" in client_for(province.lead).get(f"/dossiers/{dossier.pk}/").content.decode()  # update due
     client_for(province.lead).post(f"/dossiers/{dossier.pk}/confirm/")
     dossier.refresh_from_db()
     assert dossier.confirmed_on == timezone.localdate() and not dossier.update_due()
@@ -84,9 +84,8 @@ def test_a_focal_point_change_must_be_notified_within_24_hours_until_the_notice_
     assert deadline.is_open and deadline.organisation == province.province
     assert deadline.due_at - change.changed_at == timedelta(hours=24)  # the engine's rule, not a given due
     assert deadline.rule.article == "Điều 6.1.b"
-    with translation.override("en"):
-        body = client_for(province.officer).get(f"/dossiers/{dossier.pk}/").content.decode()
-    assert "to notify the national coordinator within 24 hours" in body
+    body = client_for(province.officer).get(f"/dossiers/{dossier.pk}/").content.decode()
+    assert "cần thông báo Cơ quan điều phối quốc gia trong vòng 24 giờ" in body  # to notify … within 24 hours
 
     sent = timezone.now()
     actions.record_focal_point_notice(actor=province.officer, dossier=dossier, sent_at=sent, means="email",
@@ -95,9 +94,8 @@ def test_a_focal_point_change_must_be_notified_within_24_hours_until_the_notice_
     assert deadline.met_at == sent and deadline.met_at <= deadline.due_at
     change.refresh_from_db()
     assert change.notice_reference == "[TBSC] Cập nhật đầu mối"
-    with translation.override("en"):
-        body = client_for(province.officer).get(f"/dossiers/{dossier.pk}/").content.decode()
-    assert "to notify the national coordinator within 24 hours" not in body
+    body = client_for(province.officer).get(f"/dossiers/{dossier.pk}/").content.decode()
+    assert "cần thông báo Cơ quan điều phối quốc gia trong vòng 24 giờ" not in body
     with pytest.raises(ValidationError):  # nothing left to notify
         actions.record_focal_point_notice(actor=province.officer, dossier=dossier, sent_at=sent, means="email")
 

@@ -164,7 +164,8 @@ def test_the_api_refuses_outsiders_and_explains_errors(province, api_for):
     assert outsider.get("/api/v1/drills/due").json()["meeting"] is None
     with translation.override("en"):
         response = api_for(province.officer).post("/api/v1/team-meetings", {"kind": "regular", "present": []},
-                                                  content_type="application/json")
+                                                  content_type="application/json",
+                                                  headers={"accept-language": "en"})
     assert response.status_code == 422
     assert response.json()["errors"]["present"] == ["Name the people present."]
 
