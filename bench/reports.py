@@ -63,6 +63,31 @@ FOREIGN_SUPPORTERS = ["Microsoft", "Google", "Cloudflare", "Kaspersky", "Trend M
 # Loading ------------------------------------------------------------------------------------------
 
 
+def _restore_indexes(models) -> None:
+    """Create the models' indexes (and partial unique indexes) that an interrupted load dropped."""
+    from django.db.models import UniqueConstraint
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()")
+        existing = {row[0] for row in cursor.fetchall()}
+    with connection.schema_editor() as editor:
+        for model in models:
+            statements = list(editor._model_indexes_sql(model))
+            statements += [c.create_sql(model, editor) for c in model._meta.constraints
+                           if isinstance(c, UniqueConstraint) and c.condition is not None]
+            for statement in statements:
+                if statement is not None and str(statement.parts["name"]).strip('"') not in existing:
+                    editor.execute(statement)
+
+
+def reload_history(officer, members) -> list[tuple[str, str]]:
+    tables = [StepTransition, IncidentOutcome, Supporter, Deadline]
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE " + ", ".join(m._meta.db_table for m in tables) + " CASCADE")
+    _restore_indexes(tables)
+    return load_history(officer, members)
+
+
 def _bulk(model, rows):
     with transaction.atomic():
         if connection.vendor == "postgresql":
@@ -92,9 +117,12 @@ def load_history(officer, deadline_members) -> list[tuple[str, str]]:
     totals = dict.fromkeys(pending, 0)
 
     def flush(force=False):
-        for model in (IncidentOutcome, Supporter, StepTransition, Deadline):  # outcomes before their supporters
+        # All together, outcomes before their supporters: a supporter's outcome must be stored before it.
+        if not (force or any(len(rows) >= base.BATCH for rows in pending.values())):
+            return
+        for model in (IncidentOutcome, Supporter, StepTransition, Deadline):
             rows = pending[model]
-            if rows and (force or len(rows) >= base.BATCH):
+            if rows:
                 _bulk(model, rows)
                 totals[model] += len(rows)
                 pending[model] = []
@@ -199,6 +227,13 @@ def run_measures(officer, repeat: int, target_ms: float, report_target_ms: float
         *[(f"`timing('{key}')`", lambda k=key: dashboard.timing(k)) for key in dashboard.TIMINGS],
     ]
     cases = [(label, fn, target_ms, "figure") for label, fn in figures]
+    dashboard.refresh_history()
+    cases += [
+        ("`history()`: the 12-month figures read from the worker's snapshot", dashboard.history, target_ms,
+         "figure"),
+        ("`refresh_history()`: the worker's refresh of the snapshot (all 12-month figures)",
+         dashboard.refresh_history, None, "page"),
+    ]
     cases += [
         ("web `/reports/dashboard/`", lambda: web.get("/reports/dashboard/"), None, "page"),
         (f"`periodic_report()` half-year {year} ({half[0]:%d/%m/%Y}–{half[1]:%d/%m/%Y})",
@@ -265,6 +300,8 @@ def main():
     parser.add_argument("--keep", action="store_true", help="keep the loaded database (PostgreSQL) for --reuse")
     parser.add_argument("--reuse", action="store_true",
                         help="measure the database a previous --keep run loaded, without loading again")
+    parser.add_argument("--reload-history", action="store_true",
+                        help="with --reuse: empty and load again the transitions, outcomes and deadlines")
     args = parser.parse_args()
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
@@ -299,6 +336,9 @@ def run(args):
         officer = User.objects.get(username="officer")
         n = Incident.objects.count()
         load_rows = [("loading", f"reused the database of a --keep run ({n:,} incidents)")]
+        if args.reload_history:
+            members = list(User.objects.filter(username__startswith="member").order_by("pk"))
+            load_rows += reload_history(officer, members)
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE")
         measure_all(args, officer, n, load_rows)
