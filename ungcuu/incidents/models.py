@@ -317,7 +317,7 @@ class Incident(models.Model):
         indexes = [
             models.Index(fields=["-detected_at", "-id"], name="incident_detected"),
             # The dashboard's and the periodic report's counts over a period read only this index (index-only).
-            models.Index(fields=["detected_at"], include=["status", "attack_type", "cause", "organisation"],
+            models.Index(fields=["detected_at"], include=["status", "attack_type", "cause", "organisation", "id"],
                          name="incident_detected_cover"),
             models.Index(fields=["-created_at", "-id"], name="incident_created"),
             models.Index(fields=["status", "-detected_at", "-id"], name="incident_status_detected"),

@@ -15,6 +15,6 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddIndex(
             model_name='incident',
-            index=models.Index(fields=['detected_at'], include=('status', 'attack_type', 'cause', 'organisation'), name='incident_detected_cover'),
+            index=models.Index(fields=['detected_at'], include=('status', 'attack_type', 'cause', 'organisation', 'id'), name='incident_detected_cover'),
         ),
     ]
