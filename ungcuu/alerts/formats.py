@@ -13,6 +13,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from ungcuu.alerts.models import AlertFormat, AlertSeverity
+from ungcuu.incidents.actions import _storable
 from ungcuu.incidents.models import IndicatorKind
 
 TITLE_LENGTH = 300
@@ -71,6 +72,8 @@ def _text(value, limit: int | None = None) -> str:
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
         raise TypeError
     text = str(value).replace("\x00", "").strip()
+    if not text.isascii():
+        text = _storable(text)  # a lone surrogate (valid in JSON) cannot be stored as text
     return text[:limit] if limit else text
 
 

@@ -133,8 +133,9 @@ def test_the_first_alert_of_a_group_makes_an_incident_through_the_intake_action(
 
 @pytest.mark.django_db
 def test_text_a_database_cannot_hold_is_made_storable_not_lost(province, api_for):
-    body = json.dumps([generic_alert(1, title="NUL\u0000here", extra={"score": float("nan"), "s": "\ud800"})])
+    body = json.dumps([generic_alert(1, title="NUL\u0000here", description="half \ud800 pair",
+                                     extra={"score": float("nan"), "s": "\ud800"})])
     assert post(api_for(province.officer), body).status_code == 201
     alert = Alert.objects.get()
-    assert alert.title == "NULhere"
+    assert alert.title == "NULhere" and alert.description == "half \ufffd pair"
     assert alert.raw["extra"] == {"score": "NaN", "s": "\ufffd"}
