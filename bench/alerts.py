@@ -200,9 +200,9 @@ def copy_rate(rows: list[dict], officer) -> float:
         cursor.execute("CREATE TABLE bench_alert_copy (LIKE alerts_alert INCLUDING ALL)")
     columns = ["source", "source_ref", "format", "received_at", "observed_at", "received_by_id", "title",
                "description", "severity", "host", "system_id", "indicators", "raw", "status", "group_key",
-               "needs_grouping", "note"]
+               "note"]
     records = [(a["source"], a["source_ref"], "generic", now, now, officer.pk, a["title"], a["description"],
-                a["severity"], a["host"], None, json.dumps(a["indicators"]), json.dumps(a), "new", "", True, "")
+                a["severity"], a["host"], None, json.dumps(a["indicators"]), json.dumps(a), "new", "", "")
                for a in rows]
     raw = connection.connection
     started = time.perf_counter()
@@ -218,7 +218,7 @@ def copy_rate(rows: list[dict], officer) -> float:
 
 def run(args):
     from ungcuu.alerts import actions
-    from ungcuu.alerts.models import Alert, AlertStatus
+    from ungcuu.alerts.models import Alert, AlertStatus, PendingAlert
     from ungcuu.incidents.models import Incident
 
     vendor = connection.vendor
@@ -256,7 +256,7 @@ def run(args):
     dup = time.perf_counter() - started
     table.append(("the same batches again (all duplicates), POST /api/v1/alerts", n, rate(n, dup)))
     assert Alert.objects.count() == 2 * n
-    assert not Alert.objects.filter(needs_grouping=True).exists()
+    assert not PendingAlert.objects.exists()
 
     ndjson = "\n".join(json.dumps(a) for a in alerts(n, hosts, "c-", seed=3)).encode()
     lines = ndjson.split(b"\n")

@@ -20,7 +20,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ungcuu.alerts import formats
-from ungcuu.alerts.models import SENDER_ROLES, SEVERITY_RANK, Alert, AlertGroup, AlertSettings, AlertStatus
+from ungcuu.alerts.models import (
+    SENDER_ROLES,
+    SEVERITY_RANK,
+    Alert,
+    AlertGroup,
+    AlertSettings,
+    AlertStatus,
+    PendingAlert,
+)
 from ungcuu.audit.actions import record
 from ungcuu.incidents import actions as incident_actions
 from ungcuu.incidents.forms import DomainListField, IpListField
@@ -149,11 +157,12 @@ def receive_alerts(*, actor, items: list, fmt: str | None = None, source: str = 
             ops.adapt_datetimefield_value(observed) if observed is not None else None, actor.pk,
             fields["title"], fields["description"], fields["severity"], fields["host"], resolver.system_of(fields),
             _json_param(fields["indicators"], pg), _json_param(fields["raw"], pg),
-            AlertStatus.NEW, None, "", True, "",
+            AlertStatus.NEW, None, "", "",
         ))
     grouped = None
     with transaction.atomic():
         created = _insert(rows) if rows else {}
+        _add_pending(created.values())
         if group and created:
             # The first pass rides in the batch's own transaction (one commit instead of two); a failure
             # there rolls back to the savepoint and leaves the stored alerts waiting.
@@ -179,7 +188,7 @@ def receive_alerts(*, actor, items: list, fmt: str | None = None, source: str = 
 
 INSERT_COLUMNS = ["source", "source_ref", "format", "received_at", "observed_at", "received_by_id", "title",
                   "description", "severity", "host", "system_id", "indicators", "raw", "status", "incident_id",
-                  "group_key", "needs_grouping", "note"]
+                  "group_key", "note"]
 
 
 def _dump_json(value) -> str:
@@ -250,8 +259,7 @@ def group_after_receipt(*, actor, first_pass_done: bool = False) -> None:
                 first_pass_done = False
             elif group_alerts(actor=actor, wait=False) is None:
                 return
-            # ORDER BY id: the partial index of waiting alerts answers it, whatever the statistics say.
-            if not Alert.objects.filter(needs_grouping=True).order_by("id").values_list("id", flat=True)[:1]:
+            if not PendingAlert.objects.exists():
                 return
     except Exception:
         logger.exception("Grouping alerts failed; the alerts are stored and left for the group_alerts task")
@@ -298,8 +306,11 @@ def group_alerts(*, actor=None, wait: bool = True) -> dict | None:
             rules = AlertSettings.objects.select_for_update().get(pk=1)
         window = timedelta(minutes=rules.group_window_minutes)
         threshold = SEVERITY_RANK[rules.incident_min_severity]
-        pending = list(Alert.objects.filter(needs_grouping=True).order_by("id").values_list(
-            "id", "received_at", "observed_at", "severity", "system_id", "indicators")[:GROUP_PASS])
+        waiting = list(PendingAlert.objects.order_by("alert_id").values_list("alert_id", flat=True)[:GROUP_PASS])
+        pending = []
+        for start in range(0, len(waiting), INSERT_CHUNK):
+            pending += Alert.objects.filter(pk__in=waiting[start:start + INSERT_CHUNK]).order_by("id").values_list(
+                "id", "received_at", "observed_at", "severity", "system_id", "indicators")
         if not pending:
             return {"looked": 0, "grouped": 0, "opened": 0}
         keys = {row[0]: alert_keys(row[4], row[5]) for row in pending}
@@ -339,10 +350,7 @@ def group_alerts(*, actor=None, wait: bool = True) -> dict | None:
                 last = current[key][1] if key in current and current[key][0].pk == incident.pk else when
                 current[key] = (incident, max(last, when))
         _mark_grouped(assigned)
-        done = {pk for pk, _incident, _key in assigned}
-        rest = [row[0] for row in pending if row[0] not in done]
-        for start in range(0, len(rest), INSERT_CHUNK):
-            Alert.objects.filter(pk__in=rest[start:start + INSERT_CHUNK]).update(needs_grouping=False)
+        _forget_pending(waiting)
         updated = [AlertGroup(key=key, incident=incident, last_alert_at=last) for key, (incident, last)
                    in current.items() if key in all_keys and incident.pk in touched]
         AlertGroup.objects.bulk_create(updated, update_conflicts=True, unique_fields=["key"],
@@ -367,9 +375,24 @@ def _mark_grouped(assigned: list[tuple[int, int, str]]) -> None:
             cursor.execute(
                 f"WITH v(alert_id, incident_id, group_key) AS (VALUES {values}) "
                 f"UPDATE {table} SET {quote('incident_id')} = v.incident_id, {quote('group_key')} = v.group_key, "
-                f"{quote('status')} = %s, {quote('needs_grouping')} = %s "
-                f"FROM v WHERE {table}.{quote('id')} = v.alert_id",
-                [value for row in chunk for value in row] + [AlertStatus.GROUPED, False])
+                f"{quote('status')} = %s FROM v WHERE {table}.{quote('id')} = v.alert_id",
+                [value for row in chunk for value in row] + [AlertStatus.GROUPED])
+
+
+def _forget_pending(ids) -> None:
+    ids = list(ids)
+    for start in range(0, len(ids), INSERT_CHUNK):
+        PendingAlert.objects.filter(alert_id__in=ids[start:start + INSERT_CHUNK]).delete()
+
+
+def _add_pending(ids) -> None:
+    """One multi-row INSERT per 500 alerts (no model instances: this is on the receipt path)."""
+    ids = list(ids)
+    table = connection.ops.quote_name(PendingAlert._meta.db_table)
+    with connection.cursor() as cursor:
+        for start in range(0, len(ids), INSERT_CHUNK):
+            chunk = ids[start:start + INSERT_CHUNK]
+            cursor.execute(f"INSERT INTO {table} (alert_id) VALUES {', '.join(['(%s)'] * len(chunk))}", chunk)
 
 
 def _valid_list(field_class, values) -> list[str]:
@@ -450,8 +473,8 @@ def move_alerts(*, actor, alerts, incident: Incident) -> int:
     with transaction.atomic():
         rows = _locked(alerts)
         moved = {a.pk: a.incident.reference if a.incident_id else None for a in rows if a.incident_id != incident.pk}
-        Alert.objects.filter(pk__in=list(moved)).update(incident=incident, status=AlertStatus.GROUPED,
-                                                        needs_grouping=False)
+        Alert.objects.filter(pk__in=list(moved)).update(incident=incident, status=AlertStatus.GROUPED)
+        _forget_pending(moved)
         record(actor=actor, action="alerts.move", target=incident,
                summary=_("%(n)s alert(s) moved into the incident") % {"n": len(moved)},
                changes={"alerts": sorted(moved), "from": sorted({ref for ref in moved.values() if ref})})
@@ -467,8 +490,8 @@ def split_alert(*, actor, alert: Alert) -> Incident:
             raise ValidationError({"alert": _("This alert was dismissed.")})
         before = alert.incident.reference if alert.incident_id else None
         incident = _incident_from_alert(alert, actor=actor)
-        Alert.objects.filter(pk=alert.pk).update(incident=incident, status=AlertStatus.GROUPED,
-                                                 needs_grouping=False, group_key="")
+        Alert.objects.filter(pk=alert.pk).update(incident=incident, status=AlertStatus.GROUPED, group_key="")
+        _forget_pending([alert.pk])
         record(actor=actor, action="alerts.split", target=alert,
                summary=_("Alert taken into a new incident %(ref)s") % {"ref": incident.reference},
                changes={"incident": [before, incident.reference]})
@@ -484,8 +507,8 @@ def dismiss_alerts(*, actor, alerts, reason: str) -> int:
         rows = [a for a in _locked(alerts) if a.status == AlertStatus.NEW]
         if not rows:
             raise ValidationError({"alerts": _("Only new alerts, not yet in an incident, can be dismissed.")})
-        Alert.objects.filter(pk__in=[a.pk for a in rows]).update(status=AlertStatus.DISMISSED,
-                                                                 note=reason.strip(), needs_grouping=False)
+        Alert.objects.filter(pk__in=[a.pk for a in rows]).update(status=AlertStatus.DISMISSED, note=reason.strip())
+        _forget_pending([a.pk for a in rows])
         record(actor=actor, action="alerts.dismiss", target=rows[0],
                summary=_("%(n)s alert(s) dismissed: %(reason)s") % {"n": len(rows), "reason": reason.strip()},
                changes={"alerts": [a.pk for a in rows]})

@@ -7,7 +7,6 @@ window go to one open incident; AlertGroup maps each grouping key to that incide
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from ungcuu.incidents.models import TRIAGE_ROLES
@@ -92,8 +91,6 @@ class Alert(models.Model):
     incident = models.ForeignKey("incidents.Incident", verbose_name=_("incident"), null=True, blank=True,
                                  on_delete=models.SET_NULL, related_name="alerts")
     group_key = models.CharField(_("group"), max_length=300, blank=True)
-    # Set on receipt, cleared once grouping has looked at the alert: a crash between the two loses nothing.
-    needs_grouping = models.BooleanField(default=True)
     note = models.TextField(_("note"), blank=True)
 
     objects = AlertQuerySet.as_manager()
@@ -110,7 +107,6 @@ class Alert(models.Model):
             models.Index(fields=["source", "status"], name="alert_source_idx"),
             models.Index(fields=["severity", "status"], name="alert_severity_idx"),
             models.Index(fields=["group_key"], name="alert_group_idx"),
-            models.Index(fields=["id"], condition=Q(needs_grouping=True), name="alert_pending_idx"),
         ]
 
     def __str__(self):
@@ -133,3 +129,14 @@ class AlertGroup(models.Model):
 
     def __str__(self):
         return self.key
+
+
+class PendingAlert(models.Model):
+    """An alert stored but not yet looked at by grouping: written with the alert, deleted by the pass that
+    groups it, so a crash in between loses nothing. A small table of its own rather than a flag on the
+    alerts, so finding what waits never depends on the planner's view of a large table."""
+
+    alert = models.OneToOneField(Alert, primary_key=True, on_delete=models.CASCADE, related_name="+")
+
+    def __str__(self):
+        return str(self.alert_id)

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 
 from ungcuu.alerts import actions
-from ungcuu.alerts.models import Alert, AlertSettings, AlertStatus
+from ungcuu.alerts.models import Alert, AlertSettings, AlertStatus, PendingAlert
 from ungcuu.alerts.tests.helpers import generic_alert
 from ungcuu.audit.models import AuditEntry
 from ungcuu.incidents.models import Incident
@@ -41,7 +41,7 @@ def test_ten_thousand_alerts_about_three_systems_make_three_incidents(province, 
                     for row in Alert.objects.values("incident__system_id").annotate(n=Count("id"))}
     assert per_incident == {province.his.pk: 3340, province.budget.pk: 3330, portal.pk: 3330}
     assert not Alert.objects.filter(status=AlertStatus.NEW).exists()
-    assert not Alert.objects.filter(needs_grouping=True).exists()
+    assert not PendingAlert.objects.exists()
     assert elapsed < 20, f"{elapsed:.1f} s"
 
 
@@ -113,7 +113,7 @@ def test_grouping_writes_one_audit_entry_per_batch_not_per_alert(province, api_f
 def test_alerts_left_waiting_by_a_crash_are_grouped_by_the_task(province, api_for, run_tasks):
     results = actions.receive_alerts(actor=province.officer, items=[generic_alert(1), generic_alert(2)], group=False)
     assert {r["status"] for r in results} == {"created"}
-    assert Alert.objects.filter(needs_grouping=True).count() == 2
+    assert PendingAlert.objects.count() == 2
     from ungcuu.alerts.tasks import group_alerts_task
 
     group_alerts_task.enqueue()
@@ -151,6 +151,6 @@ def test_concurrent_batches_about_one_system_open_one_incident(province):
         thread.join()
     assert not errors
     # Requests that found the lock taken left their alerts to the one holding it, which looked again.
-    assert not Alert.objects.filter(needs_grouping=True).exists()
+    assert not PendingAlert.objects.exists()
     assert Incident.objects.count() == 1
     assert Alert.objects.filter(incident__isnull=False).count() == 400
