@@ -213,7 +213,8 @@ def issue_order_document(*, actor, order, signer_title: str, signer_name: str = 
     signer_title, signer_authority = (signer_title or "").strip(), (signer_authority or "").strip()
     signature_prefix = (signature_prefix or "").strip()
     with transaction.atomic():
-        order = CoordinationOrder.objects.select_for_update().select_related("incident", "issuer").get(pk=order.pk)
+        order = CoordinationOrder.objects.select_for_update(of=("self",)).select_related("incident", "issuer").get(
+            pk=order.pk)
         recipients = [r.name for r in order.recipients.select_related("user", "organisation")] + ["Lưu: VT"]
         issued_on = issued_on or timezone.localdate(order.issued_at)
         errors = _validate(kind=DocumentKind.INITIAL_REPORT, incident=order.incident, signer_name=signer_name,
@@ -257,7 +258,7 @@ def mark_sent(*, actor, document: Document, sent_at: datetime.datetime | None = 
     if report_kind is None or document.incident_id is None:
         raise ValidationError({"document": _("Only reports and requests about an incident enter its register.")})
     with transaction.atomic():
-        document = Document.objects.select_for_update().select_related("incident").get(pk=document.pk)
+        document = Document.objects.select_for_update(of=("self",)).select_related("incident").get(pk=document.pk)
         if document.sent_report_id:
             raise ValidationError({"document": _("%(ref)s is already marked sent.") % {"ref": document.reference}})
         if Document.objects.filter(supersedes=document).exists():
