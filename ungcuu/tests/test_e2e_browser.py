@@ -80,7 +80,8 @@ def test_visitor_gets_vietnamese_login_page_served_only_from_this_server(page, l
 
 def test_standing_officer_browses_the_systems_list_and_opens_a_system(page, live_server):
     """The standing officer signs in with the demo password, arrives on the home page, follows the
-    "Hệ thống thông tin" link in the menu's "Danh mục" (registry) group, sees all 8 demo systems and opens the provincial portal,
+    "Hệ thống thông tin" link in the menu's "Danh mục" (registry) group, sees all 8 demo systems and opens
+    the provincial portal,
     whose domain name quangngai.gov.vn is shown."""
     log_in(page, "thuongtruc")
     assert page.url == f"{live_server.url}/"

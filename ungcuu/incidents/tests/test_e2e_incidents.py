@@ -10,7 +10,6 @@ import re
 
 import pytest
 
-from ungcuu import demo
 from ungcuu.incidents.models import Incident, Submission, SubmissionStatus
 from ungcuu.registry.models import InformationSystem
 from ungcuu.tests.browser import require_chromium
