@@ -28,6 +28,7 @@ from ungcuu.alerts.models import (
     AlertSettings,
     AlertStatus,
     PendingAlert,
+    RejectedAlert,
 )
 from ungcuu.audit.actions import record
 from ungcuu.incidents import actions as incident_actions
@@ -122,14 +123,17 @@ def receive_alerts(*, actor, items: list, fmt: str | None = None, source: str = 
     """Store a batch of alerts; one result per item: {"index", "status": created|duplicate|invalid, …}.
 
     Valid items are stored (and committed) whatever is wrong with the others; an alert already stored
-    under the same (source, source_ref) is a duplicate and changes nothing. Then groups what arrived.
+    under the same (source, source_ref) is a duplicate and changes nothing. An invalid item is kept as a
+    RejectedAlert with its reasons, in the same transaction, and its result carries "kept_id" (SPEC §3:
+    nothing sent is lost). Then groups what arrived.
     """
     require_sender(actor)
     if len(items) > MAX_BATCH:
         raise ValidationError({"__all__": _("At most %(n)s alerts per request.") % {"n": MAX_BATCH}})
     ops = connection.ops
     pg = connection.vendor == "postgresql"
-    received_at = ops.adapt_datetimefield_value(timezone.now())
+    now = timezone.now()
+    received_at = ops.adapt_datetimefield_value(now)
     resolver = SystemResolver()
     results: list[dict] = []
     rows: list[tuple] = []
@@ -139,9 +143,16 @@ def receive_alerts(*, actor, items: list, fmt: str | None = None, source: str = 
     resolver.prepare(fields["host"] for fields, _errors in normalised if fields)
     resolver.prepare(value for fields, _errors in normalised if fields and resolver(fields["host"]) is None
                      for value in resolver.values_of(fields)[1:])
+    rejected: list[tuple[dict, RejectedAlert]] = []
     for index, (fields, errors) in enumerate(normalised):
         if fields is None:
-            results.append({"index": index, "status": "invalid", "errors": errors})
+            result = {"index": index, "status": "invalid", "errors": errors}
+            results.append(result)
+            item = items[index]
+            rejected.append((result, RejectedAlert(
+                received_at=now, received_by=actor, source=formats.rejected_source(item, source),
+                format=(fmt or formats.detect(item)) if isinstance(item, dict) else "",
+                raw=formats.rejected_raw(item), errors=incident_actions._storable(errors))))
             continue
         key = (fields["source"], fields["source_ref"])
         result = {"index": index, "source": key[0], "source_ref": key[1]}
@@ -163,6 +174,10 @@ def receive_alerts(*, actor, items: list, fmt: str | None = None, source: str = 
     with transaction.atomic():
         created = _insert(rows) if rows else {}
         _add_pending(created.values())
+        if rejected:
+            kept = RejectedAlert.objects.bulk_create([row for _result, row in rejected], batch_size=INSERT_CHUNK)
+            for (result, _row), row in zip(rejected, kept, strict=True):
+                result["kept_id"] = row.pk
         if group and created:
             # The first pass rides in the batch's own transaction (one commit instead of two); a failure
             # there rolls back to the savepoint and leaves the stored alerts waiting.

@@ -21,6 +21,7 @@ SOURCE_LENGTH = 100
 REF_LENGTH = 200
 HOST_LENGTH = 255
 MAX_INDICATORS = 100
+RAW_LIMIT = 64_000  # characters of a rejected item kept as received
 _SEVERITIES = frozenset(AlertSeverity.values)
 _KINDS = frozenset(IndicatorKind.values)
 # TheHive's severity numbers (1 low … 4 critical).
@@ -37,8 +38,9 @@ HASH_KINDS = {32: IndicatorKind.MD5, 40: IndicatorKind.SHA1, 64: IndicatorKind.S
 class BadItem:
     """An NDJSON line that is not JSON: reported as invalid, the other lines go on."""
 
-    def __init__(self, message: str):
+    def __init__(self, message: str, text: str = ""):
         self.message = message
+        self.text = text
 
 
 def split_body(body: bytes, ndjson: bool) -> list:
@@ -52,7 +54,7 @@ def split_body(body: bytes, ndjson: bool) -> list:
             try:
                 items.append(json.loads(line))
             except ValueError:
-                items.append(BadItem(_("Line %(n)s is not valid JSON.") % {"n": number}))
+                items.append(BadItem(_("Line %(n)s is not valid JSON.") % {"n": number}, line))
         return items
     value = json.loads(text)
     return value if isinstance(value, list) else [value]
@@ -220,3 +222,22 @@ def _thehive(item: dict, source: str, errors: dict) -> dict[str, Any]:
             "title": _text(item.get("title")), "description": _text(item.get("description")),
             "severity": THEHIVE_SEVERITY.get(severity, AlertSeverity.MEDIUM),
             "observed_at": _observed(item.get("date"), errors, "date"), "host": "", "indicators": indicators}
+
+
+def rejected_raw(item):
+    """What is kept of a rejected item: its JSON value, or text when it was not JSON or is too long."""
+    if isinstance(item, BadItem):
+        return _storable(item.text[:RAW_LIMIT])
+    item = _storable(item)
+    try:
+        text = json.dumps(item, ensure_ascii=False)
+    except ValueError:  # NaN and the like
+        text = repr(item)
+    return item if len(text) <= RAW_LIMIT else text[:RAW_LIMIT]
+
+
+def rejected_source(item, source: str = "") -> str:
+    """The source an invalid item names (as given), else the one of the request; blank when neither."""
+    given = item.get("source") if isinstance(item, dict) else None
+    text = given if isinstance(given, str) and given.strip() else source
+    return _storable(str(text or "").replace("\x00", "").strip())[:SOURCE_LENGTH]

@@ -140,3 +140,26 @@ class PendingAlert(models.Model):
 
     def __str__(self):
         return str(self.alert_id)
+
+
+class RejectedAlert(models.Model):
+    """An item of a batch that could not be taken as an alert, kept with its reasons (SPEC §3: nothing sent is
+    lost, even when invalid). `raw` is the item as received (its JSON; a line that was not JSON as text),
+    capped at formats.RAW_LIMIT characters."""
+
+    received_at = models.DateTimeField(_("received"))
+    received_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("sent by"), null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    source = models.CharField(_("source"), max_length=100, blank=True)
+    format = models.CharField(_("format"), max_length=10, blank=True)
+    raw = models.JSONField(_("as received"), null=True, blank=True)
+    errors = models.JSONField(_("reasons"), default=dict)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        verbose_name = _("rejected alert")
+        verbose_name_plural = _("rejected alerts")
+        indexes = [models.Index(fields=["-received_at"], name="alert_rejected_received_idx")]
+
+    def __str__(self):
+        return f"{self.source or '?'} {self.received_at:%Y-%m-%d %H:%M}"

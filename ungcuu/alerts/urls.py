@@ -6,6 +6,7 @@ app_name = "alerts"
 
 urlpatterns = [
     path("alerts/", views.queue, name="queue"),
+    path("alerts/rejected/", views.rejected, name="rejected"),
     path("alerts/settings/", views.alert_settings, name="settings"),
     path("alerts/act/", views.act, name="act"),
     path("alerts/<int:pk>/", views.detail, name="detail"),

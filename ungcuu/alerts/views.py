@@ -18,13 +18,14 @@ from django.views.decorators.http import require_POST
 from ungcuu.accounts.actions import authenticate_token
 from ungcuu.alerts import actions
 from ungcuu.alerts.forms import DismissForm, MoveForm, QueueFilterForm, SettingsForm
-from ungcuu.alerts.models import VIEW_ROLES, Alert, AlertSettings, AlertStatus
+from ungcuu.alerts.models import VIEW_ROLES, Alert, AlertSettings, AlertStatus, RejectedAlert
 from ungcuu.incidents.models import TRIAGE_ROLES, Incident
 from ungcuu.lib.forms import flash_form_errors, flash_refusal
 from ungcuu.lib.paging import paginate
 from ungcuu.registry.models import InformationSystem
 
 PANEL_ALERTS = 20
+RAW_SHOWN = 2000  # characters of a rejected item shown in the list
 
 
 def _require_view(user) -> None:
@@ -62,7 +63,19 @@ def queue(request):
         "can_triage": request.user.has_any_role(*TRIAGE_ROLES),
         "move_form": MoveForm(), "dismiss_form": DismissForm(),
         "sources": Alert.objects.values_list("source", flat=True).distinct().order_by("source")[:100],
+        "rejected_count": RejectedAlert.objects.count(),
     })
+
+
+@login_required
+def rejected(request):
+    """Items of batches that could not be taken as alerts, kept with their reasons (SPEC §3)."""
+    _require_view(request.user)
+    page = paginate(request, RejectedAlert.objects.select_related("received_by"))
+    for row in page:
+        text = row.raw if isinstance(row.raw, str) else json.dumps(row.raw, ensure_ascii=False)
+        row.raw_shown = text[:RAW_SHOWN] + ("…" if len(text) > RAW_SHOWN else "")
+    return render(request, "alerts/rejected.html", {"page": page})
 
 
 @login_required
