@@ -6,13 +6,14 @@ recipient. The recipient acknowledges, then answers per system; the coverage pag
 """
 
 import re
-from datetime import datetime, time
+from datetime import datetime
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Count, Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from ungcuu.deadlines.calendar import end_of_day
 
 # Who writes, sends, closes warnings and reminds non-responders: the standing office and the team's leads.
 MANAGE_ROLES = ("standing_officer", "team_lead", "deputy_lead")
@@ -110,7 +111,7 @@ class Advisory(models.Model):
     @property
     def due_at(self) -> datetime:
         """The end of the deadline day, local time (the whole day counts, Civil Code Art. 148)."""
-        return timezone.make_aware(datetime.combine(self.deadline, time(23, 59, 59)))
+        return end_of_day(self.deadline)
 
     @property
     def is_draft(self) -> bool:

@@ -13,6 +13,7 @@ Pure functions: no database. The caller loads the days off (`Holiday` rows) into
   a day off, the team has to send it earlier; nothing is moved later. See docs/deadlines.md.
 """
 
+from calendar import monthrange
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -58,6 +59,19 @@ def local_date(moment: datetime) -> date:
 def end_of_day(day: date) -> datetime:
     """24:00 of `day` in Asia/Ho_Chi_Minh (stored as 23:59:59.999999)."""
     return datetime.combine(day, END_OF_DAY, tzinfo=LOCAL)
+
+
+def start_of_day(day: date) -> datetime:
+    """00:00 of `day` in Asia/Ho_Chi_Minh."""
+    return datetime.combine(day, time.min, tzinfo=LOCAL)
+
+
+def add_months(day: date, months: int) -> date:
+    """`day` plus whole calendar months; the month's last day when it has no such day (Bộ luật Dân sự Điều
+    147–148: 31/08 + 6 months = 28/02, or 29/02 in a leap year). Periods of inspections, scans and drills."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return date(year, month, min(day.day, monthrange(year, month)[1]))
 
 
 def last_day_of_period(start: datetime, days: int) -> date:

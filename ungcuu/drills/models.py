@@ -5,14 +5,16 @@ information system of level 3 or above. QĐ 743/QĐ-UBND Quảng Ngãi (seed 001
 meets regularly every 6 months, and ad hoc when needed.
 """
 
-import calendar
-from datetime import date, datetime, time
+from datetime import date, datetime
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+# Month arithmetic and day bounds of the Civil Code counting; a duty due "by" a date is met any time that day.
+from ungcuu.deadlines.calendar import add_months, end_of_day, start_of_day  # noqa: F401 - used by actions, tests
 
 # Who plans and records drills and meetings: the standing office and the leads (the deadline engine lets
 # the same roles manage deadlines that have no incident).
@@ -25,22 +27,6 @@ MEETING_PERIOD_MONTHS = 6
 DUE_SOON_DAYS = 30
 # The subject of the regular team meeting deadline: one for the whole deployment.
 MEETING_SUBJECT = ("drills.meeting", "regular")
-
-
-def add_months(day: date, months: int) -> date:
-    """The same day `months` later; the last day of the month when it has no such day (31/1 + 1 → 28/2)."""
-    month0 = day.month - 1 + months
-    year, month = day.year + month0 // 12, month0 % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
-def end_of_day(day: date) -> datetime:
-    """23:59 local time of a day: a duty due "by" a date is met any time that day."""
-    return timezone.make_aware(datetime.combine(day, time(23, 59)))
-
-
-def start_of_day(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time(0, 0)))
 
 
 class DutyStatus(models.TextChoices):

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from ungcuu.audit.actions import record
 from ungcuu.deadlines import actions as deadline_actions
-from ungcuu.deadlines.calendar import END_OF_DAY, LOCAL
+from ungcuu.deadlines.calendar import LOCAL, end_of_day, start_of_day
 from ungcuu.deadlines.models import Deadline, Rule
 from ungcuu.inspections import periods
 from ungcuu.inspections.models import (
@@ -144,14 +144,6 @@ class _Want:
     due_on: date
 
 
-def _start_of(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=LOCAL)
-
-
-def _end_of(day: date) -> datetime:
-    return datetime.combine(day, END_OF_DAY, tzinfo=LOCAL)
-
-
 def _want(*, kind, system, organisation, last_done, base, overrides, today) -> _Want | None:
     scope = Scope.SYSTEM if system is not None else Scope.ORGANISATION
     code = periods.duty_code(kind, scope, system.level if system is not None else None)
@@ -176,7 +168,7 @@ def _sync_deadline(want: _Want, open_deadline: Deadline | None, met_on: date | N
     """One open deadline per (kind, subject), due at the end of the duty's due date. A new result meets the open
     one; a changed due date (period, level, owner) cancels it; then the next one is started."""
     subject = _deadline_subject(want.system, want.organisation)
-    due_at = _end_of(want.due_on)
+    due_at = end_of_day(want.due_on)
     if open_deadline is not None:
         if (met_on is None and open_deadline.due_at == due_at
                 and open_deadline.organisation_id == want.organisation.pk):
@@ -188,12 +180,12 @@ def _sync_deadline(want: _Want, open_deadline: Deadline | None, met_on: date | N
             deadline_actions.cancel_deadline(kind=want.kind, subject=subject,
                                              reason=_("The due date of the duty changed."))
     counted_from = want.last_done_on or want.base_on or want.due_on
-    start = min(_start_of(counted_from), due_at)
+    start = min(start_of_day(counted_from), due_at)
     # The engine needs its rule in force on the start day: a duty counted from before the rule set (a system
     # approved before 11/2017, never inspected) starts on the rule set's first day.
     first = _rule_start(want.kind)
-    if first is not None and start < _start_of(first):
-        start = _start_of(first)
+    if first is not None and start < start_of_day(first):
+        start = start_of_day(first)
         due_at = max(due_at, start)
     return deadline_actions.start_deadline(kind=want.kind, start=start, subject=subject, due=due_at,
                                            organisation=want.organisation, note=_note(want))

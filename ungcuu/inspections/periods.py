@@ -12,9 +12,10 @@ A period in months ends on the corresponding day of the last month, or on that m
 no such day (Bộ luật Dân sự 2015 Điều 147–148): 31/08 + 6 months = 28/02 (29/02 in a leap year).
 """
 
-import calendar
 from dataclasses import dataclass
 from datetime import date
+
+from ungcuu.deadlines.calendar import add_months
 
 ND85 = "Nghị định 85/2016/NĐ-CP"
 CT18 = "Chỉ thị 18/CT-TTg ngày 13/10/2022"
@@ -78,13 +79,6 @@ def duty_code(kind: str, scope: str, level: int | None = None) -> str:
 
 def licensed_required(kind: str, scope: str, level: int | None) -> bool:
     return kind == "inspection" and scope == "system" and level is not None and level >= LICENSED_FROM_LEVEL
-
-
-def add_months(day: date, months: int) -> date:
-    """`day` plus whole calendar months; the month's last day when it has no such day (BLDS Điều 147–148)."""
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def stricter(national: int | None, months: int) -> bool:
