@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from ungcuu.advisories import actions
 from ungcuu.advisories.forms import STATUS_FILTER, AdvisoryForm, AnswerForm
 from ungcuu.advisories.models import VIEW_ALL_ROLES, Advisory, AdvisoryStatus, Answer, Recipient
-from ungcuu.lib.forms import add_action_errors, flash_refusal
+from ungcuu.lib.forms import add_action_errors, perform
 from ungcuu.lib.paging import paginate
 
 
@@ -132,12 +132,7 @@ def advisory_detail(request, pk):
 
 def _post_action(request, pk, action, success):
     advisory = _visible_advisory(request, pk)
-    try:
-        result = action(actor=request.user, advisory=advisory)
-    except (ValidationError, PermissionDenied) as exc:
-        flash_refusal(request, exc)
-    else:
-        messages.success(request, success(result))
+    perform(request, lambda: action(actor=request.user, advisory=advisory), success)
     return redirect("advisories:detail", advisory.pk)
 
 
@@ -237,12 +232,8 @@ def recipient_detail(request, pk):
 @require_POST
 def recipient_acknowledge(request, pk):
     recipient = _recipient(request, pk)
-    try:
-        actions.acknowledge_advisory(actor=request.user, recipient=recipient)
-    except (ValidationError, PermissionDenied) as exc:
-        flash_refusal(request, exc)
-    else:
-        messages.success(request, _("Warning acknowledged. Now answer for each system."))
+    perform(request, lambda: actions.acknowledge_advisory(actor=request.user, recipient=recipient),
+            _("Warning acknowledged. Now answer for each system."))
     return redirect("advisories:recipient", recipient.pk)
 
 
@@ -257,11 +248,7 @@ def answer(request, pk):
             for error in errors:
                 messages.error(request, error)
         return redirect("advisories:recipient", recipient.pk)
-    try:
-        saved = actions.answer_advisory(actor=request.user, answer=row, status=form.cleaned_data["status"],
-                                        note=form.cleaned_data["note"])
-    except (ValidationError, PermissionDenied) as exc:
-        flash_refusal(request, exc)
-    else:
-        messages.success(request, _("Answer recorded for %(system)s.") % {"system": saved.system.name})
+    perform(request, lambda: actions.answer_advisory(actor=request.user, answer=row, status=form.cleaned_data["status"],
+                                                     note=form.cleaned_data["note"]),
+            lambda saved: _("Answer recorded for %(system)s.") % {"system": saved.system.name})
     return redirect("advisories:recipient", recipient.pk)

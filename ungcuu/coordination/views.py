@@ -37,7 +37,7 @@ from ungcuu.coordination.models import (
     Request,
 )
 from ungcuu.incidents.models import OVERSIGHT_ROLES, TRIAGE_ROLES, Incident, Responder
-from ungcuu.lib.forms import add_action_errors, flash_form_errors, flash_refusal
+from ungcuu.lib.forms import add_action_errors, flash_form_errors, flash_refusal, perform
 from ungcuu.lib.paging import paginate
 
 WORKLOAD_ROLES = TRIAGE_ROLES  # the standing office and the leads see who is on what (SPEC §6)
@@ -222,12 +222,7 @@ def _recipient(request, pk, recipient_id) -> OrderRecipient:
 
 
 def _order_post(request, order, call, success):
-    try:
-        call()
-    except (ValidationError, PermissionDenied) as exc:
-        flash_refusal(request, exc)
-    else:
-        messages.success(request, success)
+    perform(request, call, success)
     return redirect("coordination:order", pk=order.pk)
 
 

@@ -6,7 +6,7 @@ The views parse input and call the actions; an action's refusal comes back as a 
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -18,7 +18,7 @@ from ungcuu.dossiers import actions
 from ungcuu.dossiers.actions import DOSSIER_FIELDS
 from ungcuu.dossiers.forms import DossierForm, ExpertForm, FocalPointForm, NoticeForm, StaffForm
 from ungcuu.dossiers.models import EDITOR_ROLES, Dossier, FocalPoint, FocalPointChange, FocalPointRole
-from ungcuu.lib.forms import add_action_errors, flash_form_errors, flash_refusal
+from ungcuu.lib.forms import add_action_errors, flash_form_errors, perform
 from ungcuu.lib.paging import paginate
 from ungcuu.registry.models import InformationSystem
 
@@ -144,12 +144,7 @@ def _post(request, dossier, form_class, call, success):
     if form is not None and not form.is_valid():
         flash_form_errors(request, form)
         return redirect("dossiers:dossier", pk=dossier.pk)
-    try:
-        call(form.cleaned_data if form is not None else None)
-    except (ValidationError, PermissionDenied) as exc:
-        flash_refusal(request, exc)
-    else:
-        messages.success(request, success)
+    perform(request, lambda: call(form.cleaned_data if form is not None else None), success)
     return redirect("dossiers:dossier", pk=dossier.pk)
 
 

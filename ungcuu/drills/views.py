@@ -34,7 +34,7 @@ from ungcuu.drills.models import (
     drill_duties,
     meeting_duty,
 )
-from ungcuu.lib.forms import add_action_errors, flash_form_errors, flash_refusal
+from ungcuu.lib.forms import add_action_errors, flash_form_errors, perform
 from ungcuu.lib.paging import paginate
 from ungcuu.registry.models import PROVINCE_WIDE_ROLES, InformationSystem
 
@@ -134,12 +134,7 @@ def drill_detail(request, pk):
 
 
 def _post(request, drill, call, success):
-    try:
-        call()
-    except (ValidationError, PermissionDenied) as exc:
-        flash_refusal(request, exc)
-    else:
-        messages.success(request, success)
+    perform(request, call, success)
     return redirect("drills:drill", pk=drill.pk)
 
 
@@ -238,14 +233,11 @@ def meeting_detail(request, pk):
     form = None
     if can_edit:
         form = MinutesForm(request.POST or None, initial={"minutes": meeting.minutes, "decisions": meeting.decisions})
-        if request.method == "POST" and form.is_valid():
-            try:
-                actions.update_minutes(actor=request.user, meeting=meeting, **form.cleaned_data)
-            except (ValidationError, PermissionDenied) as exc:
-                flash_refusal(request, exc)
-            else:
-                messages.success(request, _("Minutes saved."))
-                return redirect("drills:meeting", pk=pk)
+        saved = request.method == "POST" and form.is_valid() and perform(
+            request, lambda: actions.update_minutes(actor=request.user, meeting=meeting, **form.cleaned_data),
+            _("Minutes saved."))
+        if saved:
+            return redirect("drills:meeting", pk=pk)
     elif request.method == "POST":
         raise PermissionDenied(_("Only the standing office and the team leads record drills and meetings."))
     return render(request, "drills/meeting_detail.html", {"meeting": meeting, "form": form,

@@ -30,6 +30,18 @@ def flash_form_errors(request, form: forms.Form) -> None:
             messages.error(request, f"{label}: {error}" if label else error)
 
 
+def perform(request, call, success) -> bool:
+    """Run an action posted from a page: its refusal shown as messages (what to fix, or why not), or the success
+    message — a text, or a function of what the action returned. True when the action was done."""
+    try:
+        result = call()
+    except (ValidationError, PermissionDenied) as exc:
+        flash_refusal(request, exc)
+        return False
+    messages.success(request, success(result) if callable(success) else success)
+    return True
+
+
 def flash_refusal(request, exc: ValidationError | PermissionDenied) -> None:
     """An action's refusal as messages: what to fix, or why the user may not do it."""
     if isinstance(exc, ValidationError):

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from ungcuu.incidents.models import Incident
 from ungcuu.investigation import actions as investigation_actions
-from ungcuu.lib.forms import add_action_errors, flash_form_errors, flash_refusal
+from ungcuu.lib.forms import add_action_errors, flash_form_errors, flash_refusal, perform
 from ungcuu.lib.paging import paginate
 from ungcuu.plans import actions
 from ungcuu.plans.forms import (
@@ -208,12 +208,8 @@ def plan_approve(request, pk):
     if not form.is_valid():
         flash_form_errors(request, form)
         return redirect("plans:detail", pk=plan.pk)
-    try:
-        actions.approve_plan(actor=request.user, plan=plan, **form.cleaned_data)
-    except (ValidationError, PermissionDenied) as exc:
-        flash_refusal(request, exc)
-    else:
-        messages.success(request, _("Plan approved: this version is now in force and frozen."))
+    perform(request, lambda: actions.approve_plan(actor=request.user, plan=plan, **form.cleaned_data),
+            _("Plan approved: this version is now in force and frozen."))
     return redirect("plans:detail", pk=plan.pk)
 
 
@@ -298,12 +294,7 @@ def scenario_edit(request, pk):
 @require_POST
 def scenario_remove(request, pk):
     scenario = _scenario(request, pk)
-    try:
-        actions.remove_scenario(actor=request.user, scenario=scenario)
-    except (ValidationError, PermissionDenied) as exc:
-        flash_refusal(request, exc)
-    else:
-        messages.success(request, _("Scenario removed."))
+    perform(request, lambda: actions.remove_scenario(actor=request.user, scenario=scenario), _("Scenario removed."))
     return redirect(reverse("plans:detail", args=[scenario.plan_id]) + "#scenarios")
 
 
@@ -315,12 +306,8 @@ def step_add(request, pk):
     if not form.is_valid():
         flash_form_errors(request, form)
     else:
-        try:
-            actions.add_scenario_step(actor=request.user, scenario=scenario, **_scenario_values(form.cleaned_data))
-        except (ValidationError, PermissionDenied) as exc:
-            flash_refusal(request, exc)
-        else:
-            messages.success(request, _("Step added."))
+        perform(request, lambda: actions.add_scenario_step(actor=request.user, scenario=scenario,
+                                                           **_scenario_values(form.cleaned_data)), _("Step added."))
     return redirect(reverse("plans:detail", args=[scenario.plan_id]) + f"#scenario-{scenario.pk}")
 
 
@@ -348,12 +335,7 @@ def step_edit(request, pk):
 @require_POST
 def step_remove(request, pk):
     step = _step(request, pk)
-    try:
-        actions.remove_scenario_step(actor=request.user, step=step)
-    except (ValidationError, PermissionDenied) as exc:
-        flash_refusal(request, exc)
-    else:
-        messages.success(request, _("Step removed."))
+    perform(request, lambda: actions.remove_scenario_step(actor=request.user, step=step), _("Step removed."))
     return redirect(reverse("plans:detail", args=[step.scenario.plan_id]) + f"#scenario-{step.scenario_id}")
 
 
