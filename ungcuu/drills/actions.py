@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from ungcuu.audit.actions import record
 from ungcuu.deadlines import actions as deadlines
+from ungcuu.deadlines.calendar import end_of_day, start_of_day
 from ungcuu.deadlines.models import Deadline, DeadlineKind
 from ungcuu.drills.models import (
     DRILL_MIN_LEVEL,
@@ -26,9 +27,7 @@ from ungcuu.drills.models import (
     Participant,
     TeamMeeting,
     drill_duties,
-    end_of_day,
     meeting_duty,
-    start_of_day,
 )
 from ungcuu.registry.models import InformationSystem
 

@@ -13,8 +13,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-# Month arithmetic and day bounds of the Civil Code counting; a duty due "by" a date is met any time that day.
-from ungcuu.deadlines.calendar import add_months, end_of_day, start_of_day  # noqa: F401 - used by actions, tests
+# A duty due "by" a date is met any time that day (Civil Code counting, as the deadlines).
+from ungcuu.deadlines.calendar import add_months, end_of_day
 
 # Who plans and records drills and meetings: the standing office and the leads (the deadline engine lets
 # the same roles manage deadlines that have no incident).

@@ -9,9 +9,9 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from ungcuu.deadlines.calendar import add_months
 from ungcuu.inspections import actions
 from ungcuu.inspections.models import Result
-from ungcuu.inspections.periods import add_months
 from ungcuu.registry.models import InformationSystem, Organisation
 
 PORTAL = "Cổng thông tin điện tử tỉnh Quảng Ngãi"

@@ -7,9 +7,10 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from ungcuu.deadlines.calendar import add_months, end_of_day
 from ungcuu.deadlines.models import Deadline, DeadlineKind
 from ungcuu.drills import actions
-from ungcuu.drills.models import DrillKind, DutyStatus, MeetingKind, add_months, drill_duties, end_of_day, meeting_duty
+from ungcuu.drills.models import DrillKind, DutyStatus, MeetingKind, drill_duties, meeting_duty
 from ungcuu.drills.tests.helpers import done_drill, people
 from ungcuu.registry import actions as registry_actions
 from ungcuu.registry.models import InformationSystem

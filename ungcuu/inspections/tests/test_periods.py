@@ -6,9 +6,10 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import translation
 
+from ungcuu.deadlines.calendar import add_months
 from ungcuu.inspections import actions, periods
 from ungcuu.inspections.models import Duty
-from ungcuu.inspections.periods import add_months, next_due
+from ungcuu.inspections.periods import next_due
 from ungcuu.registry import actions as registry_actions
 
 TODAY = date(2026, 11, 29)
