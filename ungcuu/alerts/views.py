@@ -9,8 +9,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Max
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -20,7 +20,7 @@ from ungcuu.alerts import actions
 from ungcuu.alerts.forms import DismissForm, MoveForm, QueueFilterForm, SettingsForm
 from ungcuu.alerts.models import VIEW_ROLES, Alert, AlertSettings, AlertStatus, RejectedAlert
 from ungcuu.incidents.models import TRIAGE_ROLES, Incident
-from ungcuu.lib.forms import flash_form_errors, flash_refusal
+from ungcuu.lib.forms import flash_form_errors, flash_refusal, next_or
 from ungcuu.lib.paging import paginate
 from ungcuu.registry.models import InformationSystem
 
@@ -92,10 +92,7 @@ def detail(request, pk: int):
 
 
 def _back(request, default: str):
-    target = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return redirect(target)
-    return redirect(default)
+    return redirect(next_or(request, reverse(default)))
 
 
 @login_required

@@ -15,6 +15,7 @@ from ungcuu.documents.forms import IssueForm, OrderDocumentForm
 from ungcuu.documents.models import Document, DocumentKind
 from ungcuu.evidence import store
 from ungcuu.incidents.models import OVERSIGHT_ROLES, TRIAGE_ROLES, Incident
+from ungcuu.lib.forms import next_or
 from ungcuu.lib.paging import paginate
 
 PANEL_LIMIT = 50
@@ -70,9 +71,7 @@ def _flash(request, exc: ValidationError) -> None:
 def mark_sent(request, pk):
     """The document went out: it enters the incident's register of reports sent (and meets its deadlines)."""
     document = get_object_or_404(Document.objects.visible_to(request.user).select_related("incident"), pk=pk)
-    back = request.POST.get("next") or reverse("documents:register")
-    if not back.startswith("/"):
-        back = reverse("documents:register")
+    back = next_or(request, reverse("documents:register"))
     try:
         actions.mark_sent(actor=request.user, document=document)
     except ValidationError as exc:

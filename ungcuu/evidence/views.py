@@ -11,7 +11,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -19,7 +18,7 @@ from ungcuu.evidence import actions, download
 from ungcuu.evidence.forms import EvidenceForm, HandOverForm
 from ungcuu.evidence.models import CustodyEvent, EvidenceFile
 from ungcuu.incidents.models import Incident
-from ungcuu.lib.forms import add_action_errors
+from ungcuu.lib.forms import add_action_errors, next_or
 
 
 def evidence_context(user, incident: Incident) -> dict:
@@ -52,14 +51,6 @@ def _visible_evidence(request, pk: int) -> EvidenceFile:
         incident__in=visible), pk=pk)
 
 
-def _next_or(request, default: str) -> str:
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                                   require_https=request.is_secure()):
-        return target
-    return default
-
-
 def _render_detail(request, evidence: EvidenceFile, hand_over_form=None, error: str = "", status: int = 200):
     return render(request, "evidence/detail.html", {
         "evidence": evidence,
@@ -89,7 +80,7 @@ def add(request, reference):
         else:
             messages.success(request, _("“%(name)s” added as evidence, SHA-256 %(sha)s.") % {
                 "name": evidence.original_name, "sha": evidence.sha256})
-            return redirect(_next_or(request, reverse("evidence:detail", args=[evidence.pk])))
+            return redirect(next_or(request, reverse("evidence:detail", args=[evidence.pk])))
     return render(request, "evidence/add.html", {"incident": incident, "form": form,
                                                  "evidence_max_bytes": settings.EVIDENCE_MAX_BYTES,
                                                  "next": request.POST.get("next", "")})

@@ -112,3 +112,9 @@ def test_the_api_prints_an_order_and_marks_a_report_sent(province, api_for):
     response = api.post(f"/api/v1/documents/{report.pk}/sent", {}, content_type="application/json",
                         headers={"accept-language": "en"})
     assert response.status_code == 422 and "already marked sent" in str(response.json()["errors"]["document"])
+
+
+def test_marking_sent_returns_only_to_a_page_of_this_site(province, client_for):
+    report = issue(province, triaged(province))
+    response = client_for(province.lead).post(f"/documents/{report.pk}/sent/", {"next": "//evil.example/x"})
+    assert response.status_code == 302 and response["Location"] == "/documents/"
