@@ -1,8 +1,7 @@
 """The register page, the documents panel on the incident page, issuing and downloading."""
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -15,7 +14,7 @@ from ungcuu.documents.forms import IssueForm, OrderDocumentForm
 from ungcuu.documents.models import Document, DocumentKind
 from ungcuu.evidence import store
 from ungcuu.incidents.models import OVERSIGHT_ROLES, TRIAGE_ROLES, Incident
-from ungcuu.lib.forms import next_or
+from ungcuu.lib.forms import flash_form_errors, next_or, perform
 from ungcuu.lib.paging import paginate
 
 PANEL_LIMIT = 50
@@ -61,23 +60,14 @@ def register(request):
         "doc_sendable": list(REPORT_KINDS) if request.user.has_any_role(*TRIAGE_ROLES) else []})
 
 
-def _flash(request, exc: ValidationError) -> None:
-    for message in exc.messages:
-        messages.error(request, message)
-
-
 @login_required
 @require_POST
 def mark_sent(request, pk):
     """The document went out: it enters the incident's register of reports sent (and meets its deadlines)."""
     document = get_object_or_404(Document.objects.visible_to(request.user).select_related("incident"), pk=pk)
     back = next_or(request, reverse("documents:register"))
-    try:
-        actions.mark_sent(actor=request.user, document=document)
-    except ValidationError as exc:
-        _flash(request, exc)
-    else:
-        messages.success(request, _("%(ref)s marked sent.") % {"ref": document.reference})
+    perform(request, lambda: actions.mark_sent(actor=request.user, document=document),
+            _("%(ref)s marked sent.") % {"ref": document.reference})
     return redirect(back)
 
 
@@ -93,16 +83,10 @@ def issue_order_document(request, pk):
     back = reverse("coordination:order", args=[order.pk])
     form = OrderDocumentForm(request.POST)
     if not form.is_valid():
-        for field, errors in form.errors.items():
-            for error in errors:
-                messages.error(request, f"{form.fields[field].label}: {error}" if field in form.fields else error)
-        return redirect(back)
-    try:
-        document = actions.issue_order_document(actor=request.user, order=order, **form.cleaned_data)
-    except ValidationError as exc:
-        _flash(request, exc)
+        flash_form_errors(request, form)
     else:
-        messages.success(request, _("%(ref)s issued.") % {"ref": document.reference})
+        perform(request, lambda: actions.issue_order_document(actor=request.user, order=order, **form.cleaned_data),
+                lambda document: _("%(ref)s issued.") % {"ref": document.reference})
     return redirect(back)
 
 
@@ -116,18 +100,10 @@ def issue(request, reference):
     back = reverse("incidents:detail", args=[incident.reference]) + "#documents"
     form = IssueForm(request.POST, auto_id="doc_%s")
     if not form.is_valid():
-        for field, errors in form.errors.items():
-            label = form.fields[field].label if field in form.fields else ""
-            for error in errors:
-                messages.error(request, f"{label}: {error}" if label else error)
-        return redirect(back)
-    try:
-        document = actions.issue_document(actor=request.user, incident=incident, **form.cleaned_data)
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-        return redirect(back)
-    messages.success(request, _("%(ref)s issued.") % {"ref": document.reference})
+        flash_form_errors(request, form)
+    else:
+        perform(request, lambda: actions.issue_document(actor=request.user, incident=incident, **form.cleaned_data),
+                lambda document: _("%(ref)s issued.") % {"ref": document.reference})
     return redirect(back)
 
 
