@@ -11,6 +11,7 @@ import contextlib
 import json
 import logging
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
@@ -43,13 +44,15 @@ INSERT_CHUNK = 500
 COPY_FROM = 20  # rows from which a PostgreSQL batch goes through COPY
 # Grouping looks at this many waiting alerts per pass; a bigger backlog is taken by the next pass.
 GROUP_PASS = 20_000
-MAX_INLINE_PASSES = 3  # then the task takes over, so a request does not group for others forever
 CLOSED_STATUSES = (IncidentStatus.CLOSED, IncidentStatus.REJECTED)
 RESOLVED_KINDS = (IndicatorKind.IP, IndicatorKind.DOMAIN)
 
 
-def require_sender(actor) -> None:
-    if actor is None or not actor.has_any_role(*SENDER_ROLES):
+def require_sender(actor, roles: frozenset[str] | None = None) -> None:
+    """`roles`: the sender's roles, when only its id is at hand (the lean path of alerts/intake.py)."""
+    if roles is None:
+        roles = getattr(actor, "role_set", None) or frozenset()
+    if not roles.intersection(SENDER_ROLES):
         raise PermissionDenied(_("Only an account of the standing office, a team lead or an administrator may "
                                  "send monitoring alerts."))
 
@@ -119,86 +122,247 @@ class SystemResolver:
         return [fields["host"], *(i["value"] for i in fields["indicators"] if i["kind"] in RESOLVED_KINDS)]
 
 
+@dataclass
+class AlertBatch:
+    """One request's alerts, normalised but not yet stored: what `store_batches` writes, alone or together
+    with other requests' batches (alerts/intake.py commits concurrent requests in one transaction)."""
+
+    actor_id: int
+    items: list  # as received: an invalid item is kept from here
+    normalised: list  # (fields or None, errors) per item
+    fmt: str | None = None
+    source: str = ""
+    actor: object = None  # the sender's User, when the caller has it already
+
+
+def normalise_batch(*, actor, items: list, fmt: str | None = None, source: str = "", roles=None) -> AlertBatch:
+    """Check the sender and read each item (no database work): the part of receiving a request does itself.
+    `actor` is the sender's User, or only its id with its `roles` (the lean path of alerts/intake.py)."""
+    require_sender(actor, roles)
+    if len(items) > MAX_BATCH:
+        raise ValidationError({"__all__": _("At most %(n)s alerts per request.") % {"n": MAX_BATCH}})
+    user = actor if roles is None else None
+    return AlertBatch(actor_id=user.pk if user else actor, actor=user, items=items, fmt=fmt, source=source,
+                      normalised=[formats.normalise(item, fmt=fmt, source=source) for item in items])
+
+
 def receive_alerts(*, actor, items: list, fmt: str | None = None, source: str = "", group: bool = True) -> list:
     """Store a batch of alerts; one result per item: {"index", "status": created|duplicate|invalid, …}.
 
     Valid items are stored (and committed) whatever is wrong with the others; an alert already stored
     under the same (source, source_ref) is a duplicate and changes nothing. An invalid item is kept as a
     RejectedAlert with its reasons, in the same transaction, and its result carries "kept_id" (SPEC §3:
-    nothing sent is lost). Then groups what arrived.
+    nothing sent is lost). Each new alert is grouped as it is stored (see `store_batches`).
     """
-    require_sender(actor)
-    if len(items) > MAX_BATCH:
-        raise ValidationError({"__all__": _("At most %(n)s alerts per request.") % {"n": MAX_BATCH}})
-    ops = connection.ops
-    pg = connection.vendor == "postgresql"
+    return store_batches([normalise_batch(actor=actor, items=items, fmt=fmt, source=source)], group=group)[0]
+
+
+def store_batches(batches: list[AlertBatch], *, group: bool = True) -> list[list[dict]]:
+    """Store and group several requests' batches in one transaction; the results of each batch, in order.
+
+    Under the grouping lock (the settings row), so what is already stored is known exactly: duplicates
+    write nothing, and each new alert's incident is decided *before* its row is written, which is then
+    written once with it (no second write of every row). Should deciding fail, the alerts are stored
+    waiting (PendingAlert) and the `group_alerts` task groups them after the commit. With group=False
+    they are stored waiting too.
+    """
     now = timezone.now()
+    ops = connection.ops
     received_at = ops.adapt_datetimefield_value(now)
     resolver = SystemResolver()
-    results: list[dict] = []
-    rows: list[tuple] = []
-    seen: set[tuple[str, str]] = set()
-    normalised = [formats.normalise(item, fmt=fmt, source=source) for item in items]
+    valid = [fields for batch in batches for fields, _errors in batch.normalised if fields]
     # Hosts first; indicators only of alerts whose host names no registered system.
-    resolver.prepare(fields["host"] for fields, _errors in normalised if fields)
-    resolver.prepare(value for fields, _errors in normalised if fields and resolver(fields["host"]) is None
+    resolver.prepare(fields["host"] for fields in valid)
+    resolver.prepare(value for fields in valid if resolver(fields["host"]) is None
                      for value in resolver.values_of(fields)[1:])
+    all_results: list[list[dict]] = []
+    new: list[tuple[dict, AlertBatch, dict]] = []  # (fields, batch, result) of each first sighting of a key
     rejected: list[tuple[dict, RejectedAlert]] = []
-    for index, (fields, errors) in enumerate(normalised):
-        if fields is None:
-            result = {"index": index, "status": "invalid", "errors": errors}
+    seen: set[tuple[str, str]] = set()
+    for batch in batches:
+        results: list[dict] = []
+        all_results.append(results)
+        for index, (fields, errors) in enumerate(batch.normalised):
+            if fields is None:
+                result = {"index": index, "status": "invalid", "errors": errors}
+                results.append(result)
+                item = batch.items[index]
+                rejected.append((result, RejectedAlert(
+                    received_at=now, received_by_id=batch.actor_id,
+                    source=formats.rejected_source(item, batch.source),
+                    format=(batch.fmt or formats.detect(item)) if isinstance(item, dict) else "",
+                    raw=formats.rejected_raw(item), errors=incident_actions._storable(errors))))
+                continue
+            key = (fields["source"], fields["source_ref"])
+            result = {"index": index, "source": key[0], "source_ref": key[1]}
             results.append(result)
-            item = items[index]
-            rejected.append((result, RejectedAlert(
-                received_at=now, received_by=actor, source=formats.rejected_source(item, source),
-                format=(fmt or formats.detect(item)) if isinstance(item, dict) else "",
-                raw=formats.rejected_raw(item), errors=incident_actions._storable(errors))))
-            continue
-        key = (fields["source"], fields["source_ref"])
-        result = {"index": index, "source": key[0], "source_ref": key[1]}
-        results.append(result)
-        if key in seen:
-            result["status"] = "duplicate"
-            continue
-        seen.add(key)
-        observed = fields["observed_at"]
-        # The columns of INSERT_COLUMNS, ready for the driver (no model instance: this is the hot path).
-        rows.append((
-            key[0], key[1], fields["format"], received_at,
-            ops.adapt_datetimefield_value(observed) if observed is not None else None, actor.pk,
-            fields["title"], fields["description"], fields["severity"], fields["host"], resolver.system_of(fields),
-            _json_param(fields["indicators"], pg), _json_param(fields["raw"], pg),
-            AlertStatus.NEW, None, "", "",
-        ))
-    grouped = None
+            if key in seen:
+                result["status"] = "duplicate"
+                continue
+            seen.add(key)
+            fields["system_id"] = resolver.system_of(fields)
+            new.append((fields, batch, result))
+    actors = _Senders(batches)
     with transaction.atomic():
+        rules = _lock_rules(wait=True) if new else None
+        existing = _existing_ids([(f["source"], f["source_ref"]) for f, _b, _r in new]) if new else {}
+        fresh = [entry for entry in new if (entry[0]["source"], entry[0]["source_ref"]) not in existing]
+        placement, waiting = None, bool(fresh) and not group
+        if group and fresh:
+            try:
+                with transaction.atomic():  # a savepoint: on failure, nothing of the deciding is kept
+                    placement = _place_new(fresh, rules, now, actors)
+            except Exception:
+                logger.exception("Grouping alerts failed; they are stored waiting for the group_alerts task")
+                placement, waiting = None, True
+        rows = []
+        for position, (fields, batch, _result) in enumerate(fresh):
+            incident_id, group_key = placement.assigned.get(position, (None, "")) if placement else (None, "")
+            observed = fields["observed_at"]
+            # The columns of INSERT_COLUMNS, ready for the driver (no model instance: this is the hot path).
+            rows.append((
+                fields["source"], fields["source_ref"], fields["format"], received_at,
+                ops.adapt_datetimefield_value(observed) if observed is not None else None, batch.actor_id,
+                fields["title"], fields["description"], fields["severity"], fields["host"], fields["system_id"],
+                _dump_json(fields["indicators"]), _dump_json(fields["raw"]),
+                AlertStatus.GROUPED if incident_id else AlertStatus.NEW, incident_id, group_key, "",
+            ))
         created = _insert(rows) if rows else {}
-        _add_pending(created.values())
+        if waiting and created:
+            _add_pending(created.values())
+            from ungcuu.alerts.tasks import group_alerts_task
+
+            transaction.on_commit(group_alerts_task.enqueue)
+        if placement and placement.assigned:
+            placement.save_groups()
+            ids = [created[key] for key in ((f["source"], f["source_ref"]) for f, _b, _r in fresh) if key in created]
+            placement.audit(rules, actors.one(), first=min(ids, default=None), last=max(ids, default=None))
         if rejected:
             kept = RejectedAlert.objects.bulk_create([row for _result, row in rejected], batch_size=INSERT_CHUNK)
             for (result, _row), row in zip(rejected, kept, strict=True):
                 result["kept_id"] = row.pk
-        if group and created:
-            # The first pass rides in the batch's own transaction (one commit instead of two); a failure
-            # there rolls back to the savepoint and leaves the stored alerts waiting.
-            try:
-                grouped = group_alerts(actor=actor, wait=False)
-            except Exception:
-                logger.exception("Grouping alerts failed; the alerts are stored and left for a later pass")
-    missing = [key for key in seen if key not in created]
-    existing = _existing_ids(missing) if missing else {}
-    for result in results:
-        status = result.get("status")
-        if status == "invalid":
-            continue
+    for _fields, _batch, result in new:
         key = (result["source"], result["source_ref"])
-        if status is None and key in created:
+        if key in created:
             result.update(status="created", id=created[key])
         else:
-            result.update(status="duplicate", id=existing.get(key, created.get(key)))
-    if group and created:
-        group_after_receipt(actor=actor, first_pass_done=grouped is not None)
-    return results
+            result.update(status="duplicate", id=existing.get(key))
+    missing = [(r["source"], r["source_ref"]) for results in all_results for r in results
+               if r.get("status") == "duplicate" and "id" not in r]
+    found = _existing_ids(missing) if missing else {}
+    for results in all_results:
+        for result in results:
+            if result.get("status") == "duplicate" and result.get("id") is None:
+                result["id"] = found.get((result["source"], result["source_ref"]), existing.get(
+                    (result["source"], result["source_ref"])))
+    return all_results
+
+
+class _Senders:
+    """The senders' accounts, loaded only when needed (opening an incident, naming who grouped)."""
+
+    def __init__(self, batches: list[AlertBatch]):
+        self.users = {b.actor_id: b.actor for b in batches if b.actor is not None}
+        self.ids = {b.actor_id for b in batches}
+
+    def get(self, user_id: int):
+        if user_id not in self.users:
+            from ungcuu.accounts.models import User
+
+            self.users[user_id] = User.objects.select_related("organisation").filter(pk=user_id).first()
+        return self.users[user_id]
+
+    def one(self):
+        """The sender, when all the alerts are from one account; None (the system) for a mix."""
+        return self.get(next(iter(self.ids))) if len(self.ids) == 1 else None
+
+
+def _lock_rules(*, wait: bool) -> AlertSettings | None:
+    """The settings row, locked: grouping (and storing, which decides the grouping) runs one at a time."""
+    rules = AlertSettings.objects.select_for_update(skip_locked=not wait).filter(pk=1).first()
+    if rules is None:
+        if AlertSettings.objects.filter(pk=1).exists():
+            return None  # another pass holds the lock
+        AlertSettings.current()  # made by the migration; only an emptied database lacks it
+        rules = AlertSettings.objects.select_for_update().get(pk=1)
+    return rules
+
+
+def _place_new(fresh, rules: AlertSettings, now, actors: _Senders) -> "_Placement":
+    """Decide the incident of each new alert (position in `fresh`), opening incidents where needed."""
+    placement = _Placement({pos: alert_keys(f["system_id"], f["indicators"]) for pos, (f, _b, _r) in enumerate(fresh)},
+                           rules)
+
+    def opener(position):
+        fields, batch, _result = fresh[position]
+        alert = Alert(**{name: fields[name] for name in ("source", "source_ref", "format", "title", "description",
+                                                        "severity", "host", "indicators", "observed_at")},
+                      system_id=fields["system_id"], received_at=now, received_by_id=batch.actor_id)
+        return _incident_from_alert(alert, actor=actors.get(batch.actor_id))
+
+    for position, (fields, _batch, _result) in enumerate(fresh):
+        placement.place(position, now, fields["observed_at"], fields["severity"], opener)
+    return placement
+
+
+class _Placement:
+    """Which open incident alerts go to, alert by alert: the same system (or, with no known system, a
+    shared indicator) within the window goes to the incident its group last went to; an alert severe
+    enough with no such incident opens one through the intake action. Used under the settings lock."""
+
+    def __init__(self, keys: dict, rules: AlertSettings):
+        self.keys = keys
+        self.window = timedelta(minutes=rules.group_window_minutes)
+        self.threshold = SEVERITY_RANK[rules.incident_min_severity]
+        self.all_keys = {key for values in keys.values() for key in values}
+        groups = {g.key: g for g in AlertGroup.objects.filter(key__in=self.all_keys).select_related("incident").only(
+            "key", "last_alert_at", "incident__status", "incident__merged_into_id", "incident__reference")}
+        incidents = {g.incident_id: g.incident for g in groups.values()}
+        self.current: dict[str, tuple[Incident, object]] = {}
+        for key, group in groups.items():
+            incident = _open_incident(group.incident, incidents)
+            if incident is not None:
+                self.current[key] = (incident, group.last_alert_at)
+        self.assigned: dict = {}  # item → (incident id, group key)
+        self.counts: dict[str, int] = defaultdict(int)
+        self.touched: set[int] = set()
+        self.opened = 0
+
+    def place(self, item, received_at, observed_at, severity, opener) -> None:
+        when = min(observed_at or received_at, received_at)
+        own = self.keys[item]
+        match = next((key for key in own if key in self.current and self.current[key][1] >= when - self.window),
+                     None)
+        incident = self.current[match][0] if match else None
+        if incident is None and own and SEVERITY_RANK.get(severity, 0) >= self.threshold:
+            try:
+                incident = opener(item)
+            except ValidationError as exc:
+                logger.warning("Alert %s could not open an incident: %s", item, exc.messages)
+            else:
+                self.opened += 1
+                match = own[0]
+        if incident is None:
+            return
+        self.assigned[item] = (incident.pk, match)
+        self.counts[incident.reference] += 1
+        self.touched.add(incident.pk)
+        for key in own:
+            last = self.current[key][1] if key in self.current and self.current[key][0].pk == incident.pk else when
+            self.current[key] = (incident, max(last, when))
+
+    def save_groups(self) -> None:
+        updated = [AlertGroup(key=key, incident=incident, last_alert_at=last) for key, (incident, last)
+                   in self.current.items() if key in self.all_keys and incident.pk in self.touched]
+        AlertGroup.objects.bulk_create(updated, update_conflicts=True, unique_fields=["key"],
+                                       update_fields=["incident", "last_alert_at"], batch_size=INSERT_CHUNK)
+
+    def audit(self, rules: AlertSettings, actor, first, last) -> None:
+        # One entry per pass (not per alert or incident): the alert rows say which incident each joined.
+        record(actor=actor, action="alerts.group", target=rules,
+               summary=_("%(n)s monitoring alert(s) grouped into %(refs)s") % {
+                   "n": len(self.assigned), "refs": ", ".join(sorted(self.counts))},
+               changes={"incidents": dict(self.counts), "first": first, "last": last})
 
 
 INSERT_COLUMNS = ["source", "source_ref", "format", "received_at", "observed_at", "received_by_id", "title",
@@ -208,82 +372,70 @@ INSERT_COLUMNS = ["source", "source_ref", "format", "received_at", "observed_at"
 
 def _dump_json(value) -> str:
     """JSON text both databases keep: NUL, lone surrogates and NaN (which a JSON body may carry) are made
-    storable first, by the intake's own rule; the common case is one json.dumps."""
+    storable first, by the intake's own rule; the common case is one json.dumps. Text: SQLite's JSON
+    column is text, and PostgreSQL parses it on COPY or cast."""
     text = json.dumps(value)
     if "\\u0000" in text or "\\ud" in text or "NaN" in text or "Infinity" in text:
         text = json.dumps(incident_actions._storable(value))
     return text
 
 
-def _json_param(value, pg: bool):
-    return _dump_json(value)  # text: SQLite's JSON column is text, and PostgreSQL parses it on COPY or cast
-
-
 def _insert(rows: list[tuple]) -> dict[tuple[str, str], int]:
-    """INSERT … ON CONFLICT DO NOTHING RETURNING, committed: {(source, source_ref): id} of the rows inserted.
+    """Write the rows in the caller's transaction: {(source, source_ref): id} of the rows inserted.
 
-    On PostgreSQL a batch is first COPied into a temporary table and inserted from there: one statement
-    with no parameters to bind, near the speed of COPY itself; small batches and SQLite use VALUES lists."""
+    Runs under the grouping lock after the duplicates were set aside, so no row conflicts. On PostgreSQL a
+    batch takes its ids from the sequence in one query and is COPied straight into the table: the speed
+    of COPY itself. Small batches and SQLite use INSERT … VALUES … ON CONFLICT DO NOTHING RETURNING."""
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(Alert._meta.get_field(name.removesuffix("_id")).column) for name in INSERT_COLUMNS)
+    names = [quote(Alert._meta.get_field(name.removesuffix("_id")).column) for name in INSERT_COLUMNS]
     table = quote(Alert._meta.db_table)
-    conflict = (f"ON CONFLICT ({quote('source')}, {quote('source_ref')}) DO NOTHING "
-                f"RETURNING {quote('id')}, {quote('source')}, {quote('source_ref')}")
     created: dict[tuple[str, str], int] = {}
-    with connection.cursor() as cursor:  # inside the caller's transaction
+    with connection.cursor() as cursor:
         if connection.vendor == "postgresql" and len(rows) >= COPY_FROM:
-            cursor.execute(f"CREATE TEMPORARY TABLE alerts_incoming AS SELECT {columns} FROM {table} WITH NO DATA")
-            with cursor.cursor.copy(f"COPY alerts_incoming ({columns}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-            cursor.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM alerts_incoming {conflict}")
-            created.update({(source, ref): pk for pk, source, ref in cursor.fetchall()})
-            cursor.execute("DROP TABLE alerts_incoming")
-            return created
+            cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                           [Alert._meta.db_table, len(rows)])
+            ids = [row[0] for row in cursor.fetchall()]
+            with cursor.cursor.copy(f"COPY {table} (id, {', '.join(names)}) FROM STDIN") as copy:
+                for pk, row in zip(ids, rows, strict=True):
+                    copy.write_row((pk, *row))
+            return {(row[0], row[1]): pk for pk, row in zip(ids, rows, strict=True)}
         json_cast = "::jsonb" if connection.vendor == "postgresql" else ""
         one_row = "(" + ", ".join("%s" + json_cast if name in ("indicators", "raw") else "%s"
                                   for name in INSERT_COLUMNS) + ")"
+        conflict = (f"ON CONFLICT ({quote('source')}, {quote('source_ref')}) DO NOTHING "
+                    f"RETURNING {quote('id')}, {quote('source')}, {quote('source_ref')}")
         for start in range(0, len(rows), INSERT_CHUNK):
             chunk = rows[start:start + INSERT_CHUNK]
-            cursor.execute(f"INSERT INTO {table} ({columns}) VALUES {', '.join([one_row] * len(chunk))} {conflict}",
-                           [value for row in chunk for value in row])
+            cursor.execute(f"INSERT INTO {table} ({', '.join(names)}) VALUES {', '.join([one_row] * len(chunk))} "
+                           f"{conflict}", [value for row in chunk for value in row])
             created.update({(source, ref): pk for pk, source, ref in cursor.fetchall()})
     return created
 
 
 def _existing_ids(keys) -> dict[tuple[str, str], int]:
+    """{(source, source_ref): id} of the keys already stored: one query per source (per 500 on SQLite)."""
     by_source = defaultdict(list)
     for source, ref in keys:
         by_source[source].append(ref)
+    quote = connection.ops.quote_name
+    select = (f"SELECT {quote('id')}, {quote('source_ref')} FROM {quote(Alert._meta.db_table)} "
+              f"WHERE {quote('source')} = %s")
     found = {}
-    for source, refs in by_source.items():
-        for start in range(0, len(refs), INSERT_CHUNK):
-            found.update({(source, ref): pk for pk, ref in Alert.objects.filter(
-                source=source, source_ref__in=refs[start:start + INSERT_CHUNK]).values_list("id", "source_ref")})
+    with connection.cursor() as cursor:
+        for source, refs in by_source.items():
+            if connection.vendor == "postgresql":
+                cursor.execute(f"{select} AND {quote('source_ref')} = ANY(%s)", [source, refs])
+                found.update({(source, ref): pk for pk, ref in cursor.fetchall()})
+                continue
+            for start in range(0, len(refs), INSERT_CHUNK):
+                chunk = refs[start:start + INSERT_CHUNK]
+                cursor.execute(f"{select} AND {quote('source_ref')} IN ({', '.join(['%s'] * len(chunk))})",
+                               [source, *chunk])
+                found.update({(source, ref): pk for pk, ref in cursor.fetchall()})
     return found
 
 
-def group_after_receipt(*, actor, first_pass_done: bool = False) -> None:
-    """Group what is still waiting once a batch is committed. When another request is grouping (PostgreSQL:
-    the lock is taken without waiting), that one sees this batch: it looks again for waiting alerts after
-    each pass, and this batch was committed before the lock was tried here. Should grouping fail, the
-    `group_alerts` task retries."""
-    try:
-        for _pass in range(MAX_INLINE_PASSES):
-            if first_pass_done:
-                first_pass_done = False
-            elif group_alerts(actor=actor, wait=False) is None:
-                return
-            if not PendingAlert.objects.exists():
-                return
-    except Exception:
-        logger.exception("Grouping alerts failed; the alerts are stored and left for the group_alerts task")
-    from ungcuu.alerts.tasks import group_alerts_task
-
-    group_alerts_task.enqueue()
-
-
-# Grouping ----------------------------------------------------------------------------------------
+# Grouping what waits -----------------------------------------------------------------------------
 
 
 def alert_keys(system_id: int | None, indicators: list) -> list[str]:
@@ -307,76 +459,35 @@ def _open_incident(incident: Incident | None, incidents: dict) -> Incident | Non
 
 
 def group_alerts(*, actor=None, wait: bool = True) -> dict | None:
-    """Put waiting alerts into incidents: the same system (or, with no known system, a shared indicator)
-    within the window goes to the same open incident; an alert severe enough with no open incident
-    opens one through the intake action. Runs under the settings row's lock, so two batches grouped at
-    once never open two incidents for one group; with wait=False, None when another pass holds it.
-    Returns {"looked": n, "grouped": n, "opened": n}."""
+    """Group alerts stored waiting (PendingAlert: stored with group=False, or when deciding failed), by the
+    same rules as on receipt. Runs under the settings row's lock; with wait=False, None when another pass
+    holds it. Returns {"looked": n, "grouped": n, "opened": n}."""
     with transaction.atomic():
-        rules = AlertSettings.objects.select_for_update(skip_locked=not wait).filter(pk=1).first()
+        rules = _lock_rules(wait=wait)
         if rules is None:
-            if AlertSettings.objects.filter(pk=1).exists():
-                return None  # another pass holds the lock
-            AlertSettings.current()  # made by the migration; only an emptied database lacks it
-            rules = AlertSettings.objects.select_for_update().get(pk=1)
-        window = timedelta(minutes=rules.group_window_minutes)
-        threshold = SEVERITY_RANK[rules.incident_min_severity]
+            return None
         waiting = list(PendingAlert.objects.order_by("alert_id").values_list("alert_id", flat=True)[:GROUP_PASS])
         pending = []
         for start in range(0, len(waiting), INSERT_CHUNK):
             pending += Alert.objects.filter(pk__in=waiting[start:start + INSERT_CHUNK]).order_by("id").values_list(
                 "id", "received_at", "observed_at", "severity", "system_id", "indicators")
         if not pending:
+            _forget_pending(waiting)
             return {"looked": 0, "grouped": 0, "opened": 0}
-        keys = {row[0]: alert_keys(row[4], row[5]) for row in pending}
-        all_keys = {key for values in keys.values() for key in values}
-        groups = {g.key: g for g in AlertGroup.objects.filter(key__in=all_keys).select_related("incident").only(
-            "key", "last_alert_at", "incident__status", "incident__merged_into_id", "incident__reference")}
-        incidents = {g.incident_id: g.incident for g in groups.values()}
-        current: dict[str, tuple[Incident, object]] = {}
-        for key, group in groups.items():
-            incident = _open_incident(group.incident, incidents)
-            if incident is not None:
-                current[key] = (incident, group.last_alert_at)
-        assigned: list[tuple[int, int, str]] = []  # (alert, incident, group key)
-        counts: dict[str, int] = defaultdict(int)
-        touched: set[int] = set()
-        opened = 0
+        placement = _Placement({row[0]: alert_keys(row[4], row[5]) for row in pending}, rules)
+
+        def opener(pk):
+            alert = Alert.objects.select_related("received_by__organisation").get(pk=pk)
+            return _incident_from_alert(alert, actor=alert.received_by)
+
         for pk, received_at, observed_at, severity, _system_id, _indicators in pending:
-            when = min(observed_at or received_at, received_at)
-            own = keys[pk]
-            match = next((key for key in own if key in current and current[key][1] >= when - window), None)
-            incident = current[match][0] if match else None
-            if incident is None and own and SEVERITY_RANK.get(severity, 0) >= threshold:
-                alert = Alert.objects.select_related("received_by__organisation").get(pk=pk)
-                try:
-                    incident = _incident_from_alert(alert, actor=alert.received_by)
-                except ValidationError as exc:
-                    logger.warning("Alert %s could not open an incident: %s", pk, exc.messages)
-                else:
-                    opened += 1
-                    match = own[0]
-            if incident is None:
-                continue
-            assigned.append((pk, incident.pk, match))
-            counts[incident.reference] += 1
-            touched.add(incident.pk)
-            for key in own:
-                last = current[key][1] if key in current and current[key][0].pk == incident.pk else when
-                current[key] = (incident, max(last, when))
-        _mark_grouped(assigned)
+            placement.place(pk, received_at, observed_at, severity, opener)
+        _mark_grouped([(pk, incident_id, key) for pk, (incident_id, key) in placement.assigned.items()])
         _forget_pending(waiting)
-        updated = [AlertGroup(key=key, incident=incident, last_alert_at=last) for key, (incident, last)
-                   in current.items() if key in all_keys and incident.pk in touched]
-        AlertGroup.objects.bulk_create(updated, update_conflicts=True, unique_fields=["key"],
-                                       update_fields=["incident", "last_alert_at"], batch_size=INSERT_CHUNK)
-        if assigned:
-            # One entry per pass (not per alert or incident): the alert rows say which incident each joined.
-            record(actor=actor, action="alerts.group", target=rules,
-                   summary=_("%(n)s monitoring alert(s) grouped into %(refs)s") % {
-                       "n": len(assigned), "refs": ", ".join(sorted(counts))},
-                   changes={"incidents": dict(counts), "first": assigned[0][0], "last": assigned[-1][0]})
-    return {"looked": len(pending), "grouped": len(assigned), "opened": opened}
+        if placement.assigned:
+            placement.save_groups()
+            placement.audit(rules, actor, first=min(placement.assigned), last=max(placement.assigned))
+    return {"looked": len(pending), "grouped": len(placement.assigned), "opened": placement.opened}
 
 
 def _mark_grouped(assigned: list[tuple[int, int, str]]) -> None:

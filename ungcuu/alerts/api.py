@@ -42,11 +42,16 @@ def receive(request, format: str = "", source: str = ""):
     except ValueError:
         return _invalid_body()
     results = actions.receive_alerts(actor=request.user, items=items, fmt=format or None, source=source[:100])
+    return _json(*answer(results))
+
+
+def answer(results: list[dict]) -> tuple[dict, int]:
+    """The body and status of an answer to POST /alerts (here and on the lean path, alerts/intake.py)."""
     counts = {"created": 0, "duplicate": 0, "invalid": 0}
     for result in results:
         counts[result["status"]] += 1
     status = 201 if counts["created"] else 200 if counts["duplicate"] else 422
-    return _json({**counts, "received": len(results), "items": results}, status)
+    return {**counts, "received": len(results), "items": results}, status
 
 
 @router.get("/alerts/{alert_id}", summary="One alert, as received and as grouped")
