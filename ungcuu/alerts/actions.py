@@ -187,7 +187,7 @@ def receive_alerts(*, actor, items: list, fmt: str | None = None, source: str = 
     return store_batches([normalise_batch(actor=actor, items=items, fmt=fmt, source=source)], group=group)[0]
 
 
-def store_batches(batches: list[AlertBatch], *, group: bool = True) -> list[list[dict]]:
+def store_batches(batches: list[AlertBatch], *, group: bool = True, defer_below: int = 0) -> list[list[dict]]:
     """Store and group several requests' batches in one transaction; the results of each batch, in order.
 
     Under the grouping lock (the settings row), so what is already stored is known exactly: duplicates
@@ -195,6 +195,11 @@ def store_batches(batches: list[AlertBatch], *, group: bool = True) -> list[list
     written once with it (no second write of every row). Should deciding fail, the alerts are stored
     waiting (PendingAlert) and the `group_alerts` task groups them after the commit. With group=False
     they are stored waiting too.
+
+    With fewer than `defer_below` alerts in all (the writer of alerts/intake.py, one alert per request),
+    they are stored waiting without the lock and the caller groups them soon after with `group_alerts`,
+    many at a time: deciding costs a dozen queries and an audit entry per transaction, which a single
+    alert cannot pay for.
     """
     now = timezone.now()
     ops = connection.ops
@@ -231,11 +236,12 @@ def store_batches(batches: list[AlertBatch], *, group: bool = True) -> list[list
             fields["system_id"] = resolver.system_of(fields)
             new.append((fields, batch, result))
     actors = _Senders(batches)
+    deferred = len(new) < defer_below
     with transaction.atomic():
-        rules = _lock_rules(wait=True) if new else None
-        existing = _existing_ids([(f["source"], f["source_ref"]) for f, _b, _r in new]) if new else {}
+        rules = _lock_rules(wait=True) if new and not deferred else None
+        existing = _existing_ids([(f["source"], f["source_ref"]) for f, _b, _r in new]) if rules else {}
         fresh = [entry for entry in new if (entry[0]["source"], entry[0]["source_ref"]) not in existing]
-        placement, waiting = None, bool(fresh) and not group
+        placement, waiting = None, bool(fresh) and (deferred or not group)
         if group and fresh:
             try:  # reads only, but for opening an incident, which has its own savepoint (see opener)
                 placement = _place_new(fresh, rules, now, actors)
@@ -254,12 +260,13 @@ def store_batches(batches: list[AlertBatch], *, group: bool = True) -> list[list
                 _dump_json(fields["indicators"]), _dump_json(fields["raw"]),
                 AlertStatus.GROUPED if incident_id else AlertStatus.NEW, incident_id, group_key, "",
             ))
-        created = _insert(rows) if rows else {}
+        created = _insert(rows, locked=rules is not None) if rows else {}
         if waiting and created:
             _add_pending(created.values())
-            from ungcuu.alerts.tasks import group_alerts_task
+            if not deferred:
+                from ungcuu.alerts.tasks import group_alerts_task
 
-            transaction.on_commit(group_alerts_task.enqueue)
+                transaction.on_commit(group_alerts_task.enqueue)
         if placement and placement.assigned:
             placement.save_groups()
             ids = [created[key] for key in ((f["source"], f["source_ref"]) for f, _b, _r in fresh) if key in created]
@@ -420,18 +427,19 @@ def _dump_json(value) -> str:
     return text
 
 
-def _insert(rows: list[tuple]) -> dict[tuple[str, str], int]:
+def _insert(rows: list[tuple], locked: bool) -> dict[tuple[str, str], int]:
     """Write the rows in the caller's transaction: {(source, source_ref): id} of the rows inserted.
 
-    Runs under the grouping lock after the duplicates were set aside, so no row conflicts. On PostgreSQL a
-    batch takes its ids from the sequence in one query and is COPied straight into the table: the speed
-    of COPY itself. Small batches and SQLite use INSERT … VALUES … ON CONFLICT DO NOTHING RETURNING."""
+    Under the grouping lock (`locked`), with the duplicates set aside, no row conflicts: on PostgreSQL a
+    batch then takes its ids from the sequence in one query and is COPied straight into the table, at
+    the speed of COPY itself. Otherwise, and on SQLite, INSERT … VALUES … ON CONFLICT DO NOTHING
+    RETURNING, which skips a duplicate stored meanwhile."""
     quote = connection.ops.quote_name
     names = [quote(Alert._meta.get_field(name.removesuffix("_id")).column) for name in INSERT_COLUMNS]
     table = quote(Alert._meta.db_table)
     created: dict[tuple[str, str], int] = {}
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql" and len(rows) >= COPY_FROM:
+        if connection.vendor == "postgresql" and locked and len(rows) >= COPY_FROM:
             cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
                            [Alert._meta.db_table, len(rows)])
             ids = [row[0] for row in cursor.fetchall()]

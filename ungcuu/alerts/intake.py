@@ -42,12 +42,18 @@ PATH = "/api/v1/alerts"
 JSON_TYPES = ("application/json", "")
 NDJSON_TYPES = ("application/x-ndjson", "application/ndjson", "application/jsonl", "application/x-jsonlines")
 WAIT_SECONDS = 60  # for the writer's commit; past it the client is told to send again (it is idempotent)
+# Fewer alerts than this in one round of the writer are stored waiting and grouped GROUP_EVERY seconds
+# later, many at a time (see actions.store_batches); bigger rounds are grouped as they are stored.
+DEFER_BELOW = 50
+GROUP_EVERY = 0.25
 
 
 class Writer:
     """This process's writer thread: takes every batch waiting when it is free and stores them in one
-    transaction, so N concurrent requests cost one lock, one audit entry and one commit instead of N.
-    A batch whose combined transaction fails is retried alone, so one bad batch fails only itself."""
+    transaction, so N concurrent requests cost one commit instead of N. A round of fewer than DEFER_BELOW
+    alerts is stored waiting, and grouped at most GROUP_EVERY seconds later together with the following
+    rounds (one lock and one audit entry per pass); after a crash in between, the worker's periodic pass
+    groups them. A batch whose combined transaction fails is retried alone, so it fails only itself."""
 
     def __init__(self):
         self.queue: queue.SimpleQueue = queue.SimpleQueue()
@@ -55,6 +61,8 @@ class Writer:
         self.pid = None
         self.start_lock = threading.Lock()
         self.senders: dict[int, tuple[float, object]] = {}  # user id → (loaded at, User)
+        self.waiting = False  # alerts stored waiting for grouping since the last pass
+        self.grouped_at = 0.0
 
     def store(self, batch: actions.AlertBatch, timeout: float = WAIT_SECONDS) -> list[dict]:
         """The batch's results once committed; TimeoutError when the database did not answer in time."""
@@ -76,7 +84,11 @@ class Writer:
 
     def _run(self) -> None:
         while True:
-            entries = [self.queue.get()]
+            try:
+                entries = [self.queue.get(timeout=GROUP_EVERY if self.waiting else None)]
+            except queue.Empty:  # idle: group what the last requests left waiting
+                self._group()
+                continue
             count = len(entries[0][0].items)
             while count < actions.MAX_BATCH:
                 try:
@@ -87,8 +99,24 @@ class Writer:
                 count += len(entry[0].items)
             try:
                 self._store(entries)
+                if self.waiting and time.monotonic() - self.grouped_at >= GROUP_EVERY:
+                    self._group()
             finally:
                 close_old_connections()  # a broken or too old connection is replaced before the next round
+
+    def _group(self) -> None:
+        """Group the alerts stored waiting. When another process is grouping (it holds the lock), try again
+        at the next round: that pass may have started before these alerts were committed."""
+        try:
+            result = actions.group_alerts(actor=None, wait=False)
+        except Exception:
+            logger.exception("Grouping alerts failed; the worker's periodic pass will group them")
+            result = None
+        finally:
+            close_old_connections()
+        self.grouped_at = time.monotonic()
+        if result is not None and result["looked"] < actions.GROUP_PASS:
+            self.waiting = False
 
     def _with_senders(self, batches: list) -> list:
         """Give each batch its sender's account, kept here for a minute: it only names who grouped the
@@ -108,7 +136,10 @@ class Writer:
 
     def _store(self, entries: list) -> None:
         try:
-            results = actions.store_batches(self._with_senders([batch for batch, _future in entries]))
+            batches = self._with_senders([batch for batch, _future in entries])
+            deferred = sum(len(batch.items) for batch in batches) < DEFER_BELOW
+            results = actions.store_batches(batches, defer_below=DEFER_BELOW)
+            self.waiting = self.waiting or deferred
         except Exception as exc:  # handed to the waiting request, which answers 500
             if len(entries) == 1:
                 entries[0][1].set_exception(exc)

@@ -6,7 +6,9 @@ While it runs, the worker also enqueues the periodic jobs, each at most once in 
 - the dashboard's 12-month snapshot every DASHBOARD_REFRESH_SECONDS (default 300), when the incident table is
   large enough to use it (reports.dashboard.uses_snapshot);
 - the inspection, scan and drill duty deadlines of new or re-levelled systems every DUTY_SCHEDULE_SECONDS
-  (default 3600).
+  (default 3600);
+- the grouping of monitoring alerts left waiting (a server stopped between storing and grouping them)
+  every ALERT_GROUP_SECONDS (default 60), when some wait.
 """
 
 import threading
@@ -53,6 +55,13 @@ def enqueue_duty_schedules() -> bool:
     return any([enqueue_once(schedule_duties), enqueue_once(sync_duty_deadlines)])
 
 
+def enqueue_alert_grouping() -> bool:
+    from ungcuu.alerts.models import PendingAlert
+    from ungcuu.alerts.tasks import group_alerts_task
+
+    return PendingAlert.objects.exists() and enqueue_once(group_alerts_task)
+
+
 class ScanScheduler(threading.Thread):
     """Enqueues the deadline scan (or another job) at a fixed interval until stopped."""
 
@@ -93,7 +102,8 @@ class Command(BaseCommand):
                 jobs = [(getattr(settings, "DEADLINE_SCAN_SECONDS", 60), enqueue_scan, "deadline-scan"),
                         (getattr(settings, "DASHBOARD_REFRESH_SECONDS", 300), enqueue_dashboard_refresh,
                          "dashboard-refresh"),
-                        (getattr(settings, "DUTY_SCHEDULE_SECONDS", 3600), enqueue_duty_schedules, "duty-schedule")]
+                        (getattr(settings, "DUTY_SCHEDULE_SECONDS", 3600), enqueue_duty_schedules, "duty-schedule"),
+                        (getattr(settings, "ALERT_GROUP_SECONDS", 60), enqueue_alert_grouping, "alert-grouping")]
                 if mail_conf.get("MAIL_IMAP_HOST"):
                     jobs.append((mail_conf.get("MAIL_FETCH_SECONDS"), enqueue_mail_fetch, "mail-fetch"))
                 schedulers = [ScanScheduler(float(interval), job=job, name=f"{name}-scheduler")
