@@ -242,7 +242,7 @@ def store_batches(batches: list[AlertBatch], *, group: bool = True, defer_below:
         existing = _existing_ids([(f["source"], f["source_ref"]) for f, _b, _r in new]) if rules else {}
         fresh = [entry for entry in new if (entry[0]["source"], entry[0]["source_ref"]) not in existing]
         placement, waiting = None, bool(fresh) and (deferred or not group)
-        if group and fresh:
+        if group and fresh and not deferred:
             try:  # reads only, but for opening an incident, which has its own savepoint (see opener)
                 placement = _place_new(fresh, rules, now, actors)
             except Exception:

@@ -27,13 +27,14 @@ from django.conf import settings
 from django.core import signals
 from django.core.exceptions import DisallowedHost, PermissionDenied, ValidationError
 from django.core.handlers.wsgi import WSGIRequest
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 from django.http import JsonResponse
 from django.middleware.security import SecurityMiddleware
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from ungcuu.accounts.actions import token_roles
+from ungcuu.accounts.models import token_digest
 from ungcuu.alerts import actions, formats
 from ungcuu.alerts.models import AlertFormat
 
@@ -46,6 +47,7 @@ WAIT_SECONDS = 60  # for the writer's commit; past it the client is told to send
 # later, many at a time (see actions.store_batches); bigger rounds are grouped as they are stored.
 DEFER_BELOW = 50
 GROUP_EVERY = 0.25
+TOKEN_SECONDS = 1.0  # how long a token's check is remembered (see AlertIntake._sender)
 
 
 class Writer:
@@ -160,6 +162,7 @@ class AlertIntake:
         self.application = application
         self.writer = Writer()
         self.security = SecurityMiddleware(self._answer)
+        self.tokens: dict[str, tuple[float, tuple[int, frozenset[str]]]] = {}  # digest → (until, sender)
 
     def __call__(self, environ, start_response):
         if (environ.get("REQUEST_METHOD") != "POST" or environ.get("PATH_INFO") != PATH
@@ -193,7 +196,7 @@ class AlertIntake:
         fmt = request.GET.get("format", "")
         if fmt and fmt not in AlertFormat.values:
             return None
-        sender = token_roles(environ["HTTP_AUTHORIZATION"][len("Bearer "):].strip())
+        sender = self._sender(environ["HTTP_AUTHORIZATION"][len("Bearer "):].strip())
         if sender is None:
             return None
         body = request.body
@@ -209,6 +212,27 @@ class AlertIntake:
             request.LANGUAGE_CODE = language
             request.alert_batch = batch
             return self.security(request)
+
+    def _sender(self, raw: str) -> tuple[int, frozenset[str]] | None:
+        """(user id, roles) of the token, remembered for TOKEN_SECONDS: a sending SOC makes hundreds of
+        requests a second with one token, and looking it up each time cost more than storing the alert.
+        So a revoked token, a deactivated account or a removed role stops sending here within that second.
+        After a lookup this thread gives its database connection back, so the many server threads do not
+        each keep one open; the writer thread keeps its own."""
+        digest = token_digest(raw)
+        now = time.monotonic()
+        known = self.tokens.get(digest)
+        if known is not None and known[0] > now:
+            return known[1]
+        try:
+            sender = token_roles(raw)
+        finally:
+            connection.close()
+        if sender is not None:
+            if len(self.tokens) > 1000:  # forget expired tokens now and then
+                self.tokens = {d: v for d, v in self.tokens.items() if v[0] > now}
+            self.tokens[digest] = (now + TOKEN_SECONDS, sender)
+        return sender
 
     def _answer(self, request):
         from ungcuu.alerts.api import answer
