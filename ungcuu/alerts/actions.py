@@ -282,7 +282,7 @@ def store_batches(batches: list[AlertBatch], *, group: bool = True, defer_below:
         else:
             result.update(status="duplicate", id=existing.get(key))
     missing = [(r["source"], r["source_ref"]) for results in all_results for r in results
-               if r.get("status") == "duplicate" and "id" not in r]
+               if r.get("status") == "duplicate" and r.get("id") is None]
     found = _existing_ids(missing) if missing else {}
     for results in all_results:
         for result in results:
