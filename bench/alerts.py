@@ -14,10 +14,13 @@ indicators and ~450 bytes of JSON. Measures:
 - batch, API: POST /api/v1/alerts with --batch alerts per request through Django's test client (in-process:
   JSON parsing, auth, the action, grouping inline, the answer; no network);
 - duplicates: the first batches sent again (every item answered "duplicate", nothing written);
-- one by one, HTTP: `ungcuu serve` (gunicorn, 2 workers × 4 threads, no task worker) with 1 and 8 concurrent
-  clients each POSTing one alert per request over keep-alive connections, for --serve-seconds;
-- COPY (PostgreSQL only): psycopg `cursor.copy` of the same rows into a copy of the alerts table with its
-  unique constraint and indexes (CREATE TABLE … LIKE … INCLUDING ALL), the rate the database itself reaches.
+- one by one, HTTP: `ungcuu serve` (no task worker) with the default 2 workers × 4 threads and 8 clients, then
+  3 workers × 32 threads and 64 clients, each client POSTing one alert per request (each its own reference)
+  over a keep-alive connection for --serve-seconds, with wrk (Debian's package) when installed, else a
+  Python client; the alerts acknowledged are then counted in the database;
+- COPY (PostgreSQL only): psycopg `cursor.copy` of the same rows, written as COPY text beforehand, into a
+  copy of the alerts table with its unique constraint and indexes (CREATE TABLE … LIKE … INCLUDING ALL), and
+  into a bare table of the same columns (no index): the rates the database itself reaches.
 """
 
 import argparse
@@ -143,77 +146,110 @@ def post_load(port: int, token: str, bodies, clients: int, seconds: float) -> di
     return counts
 
 
+WRK_SCRIPT = (ROOT / "bench" / "alerts_wrk.lua").read_text()  # %-format template: hosts, prefix, token
+
+
+def wrk_load(port: int, token: str, hosts, prefix: str, clients: int, seconds: float) -> dict:
+    script = TMP / f"{prefix}.lua"
+    script.write_text(WRK_SCRIPT % {"hosts": ", ".join(f'"{h}"' for h in hosts), "prefix": prefix, "token": token})
+    out = subprocess.run(["wrk", "-t1", f"-c{clients}", f"-d{seconds}s", "-s", str(script),
+                          f"http://127.0.0.1:{port}/"], capture_output=True, text=True, check=True).stdout
+    requests, non2xx, socket_errors, duration = next(line for line in out.splitlines()
+                                                     if line.startswith("RESULT")).split()[1:]
+    return {"ok": int(requests) - int(non2xx), "other": int(non2xx) + int(socket_errors),
+            "seconds": float(duration)}
+
+
 def serve_one_by_one(token: str, hosts, seconds: float) -> list[tuple]:
     from ungcuu.alerts.models import Alert
 
     env = {**os.environ, "DATABASE_URL": database_url(), "UNGCUU_DATA_DIR": str(TMP / "serve"),
            "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend"}
-    port = free_port()
-    log = open(TMP / "serve.log", "w")  # noqa: SIM115 (closed below)
-    server = subprocess.Popen([sys.executable, "-m", "ungcuu.cli", "serve", "--no-collectstatic", "--no-access-log",
-                               "--no-worker", "--port", str(port), "--workers", "2", "--threads", "4"],
-                              env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    use_wrk = shutil.which("wrk") is not None
     rows = []
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-                conn.request("GET", "/api/v1/me", headers={"Authorization": f"Bearer {token}"})
-                if conn.getresponse().status == 200:
-                    break
-            except OSError:
-                pass
-            if time.monotonic() > deadline or server.poll() is not None:
-                raise RuntimeError(f"server did not start, see {log.name}")
-            time.sleep(0.3)
-        for run, clients in enumerate((1, 8)):
-            bodies = [json.dumps(a).encode() for a in alerts(200_000, hosts, f"one-{run}-", seed=10 + run)]
-            post_load(port, token, bodies[-2000:], clients, 1)  # warm-up (these refs are not counted below)
-            before = Alert.objects.count()
-            result = post_load(port, token, bodies[:-2000], clients, seconds)
-            stored = Alert.objects.count() - before
-            rows.append((clients, result["ok"], stored, result["other"], result["seconds"]))
-            print(f"  one by one, {clients} clients: {rate(result['ok'], result['seconds'])} alerts/s, "
-                  f"{stored} stored, {result['other']} errors", flush=True)
-    finally:
-        server.send_signal(signal.SIGTERM)
+    for workers, threads, clients in ((2, 4, 8), (3, 32, 64)):
+        port = free_port()
+        log = open(TMP / "serve.log", "w")  # noqa: SIM115 (closed below)
+        server = subprocess.Popen([sys.executable, "-m", "ungcuu.cli", "serve", "--no-collectstatic",
+                                   "--no-access-log", "--no-worker", "--port", str(port), "--workers", str(workers),
+                                   "--threads", str(threads)], env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
         try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-        log.close()
-        text = (TMP / "serve.log").read_text()
-        if "Traceback" in text or "ERROR" in text:
-            print("  server log (errors):\n" + text[-3000:], flush=True)
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+                    conn.request("GET", "/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+                    if conn.getresponse().status == 200:
+                        break
+                except OSError:
+                    pass
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise RuntimeError(f"server did not start, see {log.name}")
+                time.sleep(0.3)
+            prefix = f"one-{workers}x{threads}"
+            if use_wrk:
+                wrk_load(port, token, hosts, prefix + "-warm", clients, 2)
+                before = Alert.objects.count()
+                result = wrk_load(port, token, hosts, prefix, clients, seconds)
+            else:
+                bodies = [json.dumps(a).encode() for a in alerts(200_000, hosts, prefix, seed=10 + workers)]
+                post_load(port, token, bodies[-2000:], clients, 1)  # warm-up (these refs are not counted below)
+                before = Alert.objects.count()
+                result = post_load(port, token, bodies[:-2000], clients, seconds)
+            stored = Alert.objects.count() - before
+            rows.append((f"{workers} workers × {threads} threads", clients, result["ok"], stored, result["other"],
+                         result["seconds"], "wrk" if use_wrk else "Python client"))
+            print(f"  one by one, {workers}×{threads}, {clients} clients: {rate(result['ok'], result['seconds'])} "
+                  f"alerts/s, {stored} stored, {result['other']} errors", flush=True)
+        finally:
+            server.send_signal(signal.SIGTERM)
+            try:
+                server.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
+            log.close()
+            text = (TMP / "serve.log").read_text()
+            if "Traceback" in text or "ERROR" in text:
+                print("  server log (errors):\n" + text[-3000:], flush=True)
     return rows
 
 
-def copy_rate(rows: list[dict], officer) -> float:
-    """COPY of the same rows (as the action would store them) into a copy of the alerts table."""
+def copy_rate(rows: list[dict], officer) -> dict[str, float]:
+    """COPY of the same rows (as the action would store them), written as COPY text beforehand, into a copy
+    of the alerts table with its indexes, and into a bare table of the same columns."""
     from django.utils import timezone
 
-    now = timezone.now()
-    with connection.cursor() as cursor:
-        cursor.execute("DROP TABLE IF EXISTS bench_alert_copy")
-        cursor.execute("CREATE TABLE bench_alert_copy (LIKE alerts_alert INCLUDING ALL)")
+    now = timezone.now().isoformat()
     columns = ["source", "source_ref", "format", "received_at", "observed_at", "received_by_id", "title",
                "description", "severity", "host", "system_id", "indicators", "raw", "status", "group_key",
                "note"]
-    records = [(a["source"], a["source_ref"], "generic", now, now, officer.pk, a["title"], a["description"],
-                a["severity"], a["host"], None, json.dumps(a["indicators"]), json.dumps(a), "new", "", "")
-               for a in rows]
+
+    def text(value) -> str:
+        if value is None:
+            return "\\N"
+        return str(value).replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
+
+    data = "".join("\t".join(text(v) for v in (
+        a["source"], a["source_ref"], "generic", now, now, officer.pk, a["title"], a["description"], a["severity"],
+        a["host"], None, json.dumps(a["indicators"]), json.dumps(a), "new", "", "")) + "\n" for a in rows).encode()
+    rates = {}
     raw = connection.connection
-    started = time.perf_counter()
-    with raw.transaction(), raw.cursor() as cursor, cursor.copy(
-            f"COPY bench_alert_copy ({', '.join(columns)}) FROM STDIN") as copy:
-        for record in records:
-            copy.write_row(record)
-    seconds = time.perf_counter() - started
-    with connection.cursor() as cursor:
-        cursor.execute("DROP TABLE bench_alert_copy")
-    return len(rows) / seconds
+    for label, create in (("indexed", "CREATE TABLE bench_alert_copy (LIKE alerts_alert INCLUDING ALL)"),
+                          ("bare", "CREATE TABLE bench_alert_copy (LIKE alerts_alert INCLUDING DEFAULTS "
+                                   "INCLUDING IDENTITY)")):
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TABLE IF EXISTS bench_alert_copy")
+            cursor.execute(create)
+        started = time.perf_counter()
+        with raw.transaction(), raw.cursor() as cursor, cursor.copy(
+                f"COPY bench_alert_copy ({', '.join(columns)}) FROM STDIN") as copy:
+            for start in range(0, len(data), 1 << 20):
+                copy.write(data[start:start + (1 << 20)])
+        rates[label] = len(rows) / (time.perf_counter() - started)
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TABLE bench_alert_copy")
+    return rates
 
 
 def run(args):
@@ -281,12 +317,13 @@ def run(args):
     print("| measure | alerts | alerts/s |\n|---|---|---|")
     for label, count, value in table:
         print(f"| {label} | {count:,} | {value} |")
-    for clients, ok, stored_count, other, seconds in serve_rows:
-        print(f"| one by one, HTTP to `ungcuu serve` (2 workers × 4 threads), {clients} client(s), "
-              f"{seconds:.0f} s | {ok:,} (stored {stored_count:,}, errors {other}) | {rate(ok, seconds)} |")
+    for server, clients, ok, stored_count, other, seconds, tool in serve_rows:
+        print(f"| one by one, HTTP to `ungcuu serve` ({server}), {clients} clients ({tool}), {seconds:.0f} s | "
+              f"{ok:,} acknowledged (stored {stored_count:,}, errors {other}) | {rate(ok, seconds)} |")
     if copy is not None:
         print(f"| PostgreSQL COPY of the same rows into a copy of the table (unique + indexes) | {n:,} | "
-              f"{copy:,.0f} |")
+              f"{copy['indexed']:,.0f} |")
+        print(f"| PostgreSQL COPY of the same rows into a bare table (no index) | {n:,} | {copy['bare']:,.0f} |")
     print(f"\n{Incident.objects.count()} incidents opened; "
           f"{Alert.objects.filter(status=AlertStatus.NEW).count()} alerts waiting in the queue.")
 

@@ -11,9 +11,8 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as SchemaValidationError
 from ninja.renderers import JSONRenderer
-from ninja.security import django_auth
 
-from ungcuu.accounts.api import TokenAuth
+from ungcuu.accounts.api import SessionCookieAuth, TokenAuth
 from ungcuu.accounts.api import router as accounts_router
 from ungcuu.advisories.api import router as advisories_router
 from ungcuu.alerts.api import router as alerts_router
@@ -46,7 +45,7 @@ api = NinjaAPI(
     version="1",
     description="Điều phối, ứng cứu sự cố an toàn thông tin mạng. Xác thực: `Authorization: Bearer <token>` "
     "(tạo bằng `ungcuu token create --user <tên>`).",
-    auth=[TokenAuth(), django_auth],
+    auth=[TokenAuth(), SessionCookieAuth()],
     urls_namespace="api",
     docs_url="/docs",
     openapi_url="/openapi.json",

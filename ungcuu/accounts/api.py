@@ -1,7 +1,7 @@
 """API authentication (Bearer tokens) and the caller's own account."""
 
 from ninja import Router, Schema
-from ninja.security import HttpBearer
+from ninja.security import HttpBearer, SessionAuth
 
 from ungcuu.accounts.actions import authenticate_token
 
@@ -16,6 +16,17 @@ class TokenAuth(HttpBearer):
         if user is not None:
             request.user = user
         return user
+
+
+class SessionCookieAuth(SessionAuth):
+    """The browser's session, for calls from the pages. The CSRF check runs only when a session cookie is
+    sent: a script with no session and a wrong or revoked token is answered 401 (not authenticated), not
+    ninja's 403 "CSRF check Failed" (which a POST without any cookie got before)."""
+
+    def _get_key(self, request):
+        if self.param_name not in request.COOKIES:
+            return None
+        return super()._get_key(request)
 
 
 class MeOut(Schema):

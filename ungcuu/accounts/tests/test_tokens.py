@@ -85,3 +85,17 @@ def test_me_reports_the_token_owner_and_roles(province, api_for):
     assert body["username"] == "owner"
     assert body["roles"] == ["system_owner"]
     assert body["organisation_id"] == province.health.pk
+
+
+@pytest.mark.django_db
+def test_a_post_with_a_wrong_token_and_no_session_is_told_401_not_a_csrf_failure(province):
+    """A script's POST carries no session cookie: a wrong token is "not authenticated" (401), as on GET.
+    A browser session still needs its CSRF token for a POST."""
+    script = Client(enforce_csrf_checks=True, headers={"authorization": "Bearer ucu_not-a-real-token"})
+    response = script.post("/api/v1/alerts", data="{}", content_type="application/json")
+    assert response.status_code == 401
+    assert response.json()["detail"]
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(province.officer)
+    response = browser.post("/api/v1/alerts", data="{}", content_type="application/json")
+    assert response.status_code == 403
