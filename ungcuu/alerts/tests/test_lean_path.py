@@ -59,6 +59,9 @@ class Wsgi:
             content = b"".join(response)
         finally:
             response.close()
+        # The writer groups single alerts a moment later; waiting for it keeps the next step of a test from
+        # writing at the same time (SQLite's in-memory test database refuses a second writer at once).
+        wait_until(lambda: not self.app.writer.waiting)
         return answer["status"], json.loads(content), answer["headers"]
 
 
