@@ -15,6 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import timedelta
 
+import orjson
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
@@ -418,11 +419,15 @@ INSERT_COLUMNS = ["source", "source_ref", "format", "received_at", "observed_at"
 
 
 def _dump_json(value) -> str:
-    """JSON text both databases keep: NUL, lone surrogates and NaN (which a JSON body may carry) are made
-    storable first, by the intake's own rule; the common case is one json.dumps. Text: SQLite's JSON
-    column is text, and PostgreSQL parses it on COPY or cast."""
-    text = json.dumps(value)
-    if "\\u0000" in text or "\\ud" in text or "NaN" in text or "Infinity" in text:
+    """JSON text both databases keep: NUL and lone surrogates (which a JSON body may carry) are made
+    storable first, by the intake's own rule. Values come from `formats.loads`, which leaves no NaN or
+    infinity (orjson would write them as null). Text: SQLite's JSON column is text, and PostgreSQL parses
+    it on COPY or cast."""
+    try:
+        text = orjson.dumps(value).decode()
+    except TypeError:  # a lone surrogate, or a key that is not text
+        return json.dumps(incident_actions._storable(value))
+    if "\\u0000" in text:
         text = json.dumps(incident_actions._storable(value))
     return text
 

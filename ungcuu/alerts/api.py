@@ -5,7 +5,6 @@ thehive4py 1, the latter in urls.py) take one alert in TheHive's shape and answe
 integration only changes its URL and API key.
 """
 
-import json
 
 from django.core.exceptions import ValidationError
 from django.http import Http404, JsonResponse
@@ -86,7 +85,7 @@ def _hive_error(kind: str, message: str, status: int, errors: dict | None = None
 def thehive_create(request) -> JsonResponse:
     """One alert in TheHive's shape → TheHive's answer (201 and the alert; 400 when it exists or is invalid)."""
     try:
-        item = json.loads(request.body.decode("utf-8"))
+        item = formats.loads(request.body.decode("utf-8"))
     except ValueError:
         return _hive_error("BadRequest", _("The request body is not valid JSON."), 400)
     if not isinstance(item, dict):

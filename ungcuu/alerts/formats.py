@@ -6,8 +6,10 @@ item into the fields of an Alert, or a dict of errors saying what is wrong with 
 
 import datetime
 import json
+import math
 from typing import Any
 
+import orjson
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -43,6 +45,21 @@ class BadItem:
         self.text = text
 
 
+def loads(text: str | bytes):
+    """JSON text → value: orjson, or the standard parser for what orjson refuses but senders do write (NaN,
+    Infinity, a lone surrogate). Those numbers become their JSON spelling ("NaN", "Infinity"), as stored
+    anyway (incidents.actions._storable), so that a parsed value never holds a float JSON cannot write."""
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text, parse_constant=str, parse_float=_finite_or_spelled)
+
+
+def _finite_or_spelled(text: str):
+    value = float(text)
+    return value if math.isfinite(value) else ("Infinity" if value > 0 else "-Infinity")
+
+
 def split_body(body: bytes, ndjson: bool) -> list:
     """The items of a body; ValueError when it is not JSON at all (NDJSON lines fail one by one)."""
     text = body.decode("utf-8")
@@ -52,11 +69,11 @@ def split_body(body: bytes, ndjson: bool) -> list:
             if not line.strip():
                 continue
             try:
-                items.append(json.loads(line))
+                items.append(loads(line))
             except ValueError:
                 items.append(BadItem(_("Line %(n)s is not valid JSON.") % {"n": number}, line))
         return items
-    value = json.loads(text)
+    value = loads(text)
     return value if isinstance(value, list) else [value]
 
 
