@@ -111,8 +111,9 @@ def database_url() -> str:
     return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
-def post_load(port: int, token: str, bodies, clients: int, seconds: float) -> dict:
-    """Each client POSTs one alert per request on its own keep-alive connection until time is up."""
+def post_load(port: int, token: str, bodies, clients: int, seconds: float, once: bool = False) -> dict:
+    """Each client POSTs one body per request on its own keep-alive connection until time is up (with
+    `once`, or until every body was sent once)."""
     stop = time.monotonic() + seconds
     counts = {"ok": 0, "other": 0}
     lock = threading.Lock()
@@ -121,7 +122,7 @@ def post_load(port: int, token: str, bodies, clients: int, seconds: float) -> di
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         ok = other = 0
         i = k
-        while time.monotonic() < stop:
+        while time.monotonic() < stop and not (once and i >= len(bodies)):
             body = bodies[i % len(bodies)]
             i += clients
             conn.request("POST", "/api/v1/alerts", body=body,
@@ -152,7 +153,7 @@ WRK_SCRIPT = (ROOT / "bench" / "alerts_wrk.lua").read_text()  # %-format templat
 def wrk_load(port: int, token: str, hosts, prefix: str, clients: int, seconds: float) -> dict:
     script = TMP / f"{prefix}.lua"
     script.write_text(WRK_SCRIPT % {"hosts": ", ".join(f'"{h}"' for h in hosts), "prefix": prefix, "token": token})
-    out = subprocess.run(["wrk", "-t1", f"-c{clients}", f"-d{seconds}s", "-s", str(script),
+    out = subprocess.run(["wrk", "-t1", f"-c{clients}", f"-d{max(1, round(seconds))}s", "-s", str(script),
                           f"http://127.0.0.1:{port}/"], capture_output=True, text=True, check=True).stdout
     requests, non2xx, socket_errors, duration = next(line for line in out.splitlines()
                                                      if line.startswith("RESULT")).split()[1:]
@@ -197,10 +198,24 @@ def serve_one_by_one(token: str, hosts, seconds: float) -> list[tuple]:
                 before = Alert.objects.count()
                 result = post_load(port, token, bodies[:-2000], clients, seconds)
             stored = Alert.objects.count() - before
-            rows.append((f"{workers} workers × {threads} threads", clients, result["ok"], stored, result["other"],
-                         result["seconds"], "wrk" if use_wrk else "Python client"))
+            rows.append((f"one by one, HTTP to `ungcuu serve` ({workers} workers × {threads} threads), {clients} "
+                         f"clients ({'wrk' if use_wrk else 'Python client'})", result["ok"], stored,
+                         result["other"], result["seconds"]))
             print(f"  one by one, {workers}×{threads}, {clients} clients: {rate(result['ok'], result['seconds'])} "
                   f"alerts/s, {stored} stored, {result['other']} errors", flush=True)
+            if threads < 32:
+                continue
+            for senders in (1, 2):  # batches of 1,000 from one SOC, then from two at once
+                data = alerts(1000 * 15 * senders * max(1, round(seconds)), hosts, f"{prefix}-b{senders}-",
+                              seed=20 + senders)
+                bodies = [json.dumps(data[i:i + 1000]).encode() for i in range(0, len(data), 1000)]
+                before = Alert.objects.count()
+                result = post_load(port, token, bodies, senders, seconds, once=True)
+                stored = Alert.objects.count() - before
+                rows.append((f"batches of 1,000, HTTP to `ungcuu serve` ({workers} × {threads}), {senders} "
+                             f"sender(s) at once", result["ok"] * 1000, stored, result["other"], result["seconds"]))
+                print(f"  batches, {senders} senders: {rate(result['ok'] * 1000, result['seconds'])} alerts/s, "
+                      f"{stored} stored, {result['other']} errors", flush=True)
         finally:
             server.send_signal(signal.SIGTERM)
             try:
@@ -317,9 +332,9 @@ def run(args):
     print("| measure | alerts | alerts/s |\n|---|---|---|")
     for label, count, value in table:
         print(f"| {label} | {count:,} | {value} |")
-    for server, clients, ok, stored_count, other, seconds, tool in serve_rows:
-        print(f"| one by one, HTTP to `ungcuu serve` ({server}), {clients} clients ({tool}), {seconds:.0f} s | "
-              f"{ok:,} acknowledged (stored {stored_count:,}, errors {other}) | {rate(ok, seconds)} |")
+    for label, ok, stored_count, other, seconds in serve_rows:
+        print(f"| {label}, {seconds:.0f} s | {ok:,} acknowledged (stored {stored_count:,}, errors {other}) | "
+              f"{rate(ok, seconds)} |")
     if copy is not None:
         print(f"| PostgreSQL COPY of the same rows into a copy of the table (unique + indexes) | {n:,} | "
               f"{copy['indexed']:,.0f} |")

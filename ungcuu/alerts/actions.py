@@ -18,7 +18,7 @@ from datetime import timedelta
 import orjson
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -238,14 +238,17 @@ def store_batches(batches: list[AlertBatch], *, group: bool = True, defer_below:
             new.append((fields, batch, result))
     actors = _Senders(batches)
     deferred = len(new) < defer_below
-    with transaction.atomic():
-        rules = _lock_rules(wait=True) if new and not deferred else None
-        existing = _existing_ids([(f["source"], f["source_ref"]) for f, _b, _r in new]) if rules else {}
+
+    def write(existing: dict, may_open: bool):
+        """Decide the groups of the alerts not in `existing` and write them: (fresh, placement, waiting,
+        created). With may_open=False, raises _WouldOpen instead of opening an incident."""
         fresh = [entry for entry in new if (entry[0]["source"], entry[0]["source_ref"]) not in existing]
         placement, waiting = None, bool(fresh) and (deferred or not group)
         if group and fresh and not deferred:
             try:  # reads only, but for opening an incident, which has its own savepoint (see opener)
-                placement = _place_new(fresh, rules, now, actors)
+                placement = _place_new(fresh, rules, now, actors, may_open=may_open)
+            except _WouldOpen:
+                raise
             except Exception:
                 logger.exception("Grouping alerts failed; they are stored waiting for the group_alerts task")
                 placement, waiting = None, True
@@ -261,7 +264,25 @@ def store_batches(batches: list[AlertBatch], *, group: bool = True, defer_below:
                 _dump_json(fields["indicators"]), _dump_json(fields["raw"]),
                 AlertStatus.GROUPED if incident_id else AlertStatus.NEW, incident_id, group_key, "",
             ))
-        created = _insert(rows, locked=rules is not None) if rows else {}
+        return fresh, placement, waiting, (_insert(rows, locked=rules is not None) if rows else {})
+
+    keys = [(f["source"], f["source_ref"]) for f, _b, _r in new]
+    with transaction.atomic():
+        rules = _lock_rules(wait=True) if new and not deferred else None
+        existing = {}
+        if rules is not None and connection.vendor == "postgresql" and len(new) >= COPY_FROM:
+            # Most batches repeat nothing: write them straight away (COPY refuses a row already stored) and
+            # look for duplicates only when that fails, or when an incident would be opened (not to open
+            # one that a duplicate then rolls back).
+            try:
+                with transaction.atomic():
+                    fresh, placement, waiting, created = write(existing, may_open=False)
+            except (_WouldOpen, IntegrityError):
+                existing = _existing_ids(keys)
+                fresh, placement, waiting, created = write(existing, may_open=True)
+        else:
+            existing = _existing_ids(keys) if rules is not None else {}
+            fresh, placement, waiting, created = write(existing, may_open=True)
         if waiting and created:
             _add_pending(created.values())
             if not deferred:
@@ -326,12 +347,18 @@ def _lock_rules(*, wait: bool) -> AlertSettings | None:
     return rules
 
 
-def _place_new(fresh, rules: AlertSettings, now, actors: _Senders) -> "_Placement":
+class _WouldOpen(Exception):
+    """Deciding the groups would open an incident (see store_batches: not on a first, optimistic try)."""
+
+
+def _place_new(fresh, rules: AlertSettings, now, actors: _Senders, may_open: bool = True) -> "_Placement":
     """Decide the incident of each new alert (position in `fresh`), opening incidents where needed."""
     placement = _Placement({pos: alert_keys(f["system_id"], f["indicators"]) for pos, (f, _b, _r) in enumerate(fresh)},
                            rules)
 
     def opener(position):
+        if not may_open:
+            raise _WouldOpen
         fields, batch, _result = fresh[position]
         alert = Alert(**{name: fields[name] for name in ("source", "source_ref", "format", "title", "description",
                                                         "severity", "host", "indicators", "observed_at")},
@@ -448,7 +475,8 @@ def _insert(rows: list[tuple], locked: bool) -> dict[tuple[str, str], int]:
             cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
                            [Alert._meta.db_table, len(rows)])
             ids = [row[0] for row in cursor.fetchall()]
-            with cursor.cursor.copy(f"COPY {table} (id, {', '.join(names)}) FROM STDIN") as copy:
+            with connection.wrap_database_errors, cursor.cursor.copy(  # psycopg's errors as Django's
+                    f"COPY {table} (id, {', '.join(names)}) FROM STDIN") as copy:
                 for pk, row in zip(ids, rows, strict=True):
                     copy.write_row((pk, *row))
             return {(row[0], row[1]): pk for pk, row in zip(ids, rows, strict=True)}

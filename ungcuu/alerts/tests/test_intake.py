@@ -139,3 +139,20 @@ def test_text_a_database_cannot_hold_is_made_storable_not_lost(province, api_for
     alert = Alert.objects.get()
     assert alert.title == "NULhere" and alert.description == "half \ufffd pair"
     assert alert.raw["extra"] == {"score": "NaN", "s": "\ufffd"}
+
+
+@pytest.mark.django_db
+def test_a_batch_mixing_stored_and_new_alerts_stores_only_the_new_ones(province, api_for):
+    """On PostgreSQL a batch is first written optimistically; one already-stored alert in it makes the write
+    fail and the batch go again with the duplicates set aside: nothing is lost, nothing doubled."""
+    client = api_for(province.officer)
+    first = post(client, [generic_alert(i) for i in range(30)]).json()
+    incidents = Incident.objects.count()
+    answer = post(client, [generic_alert(i) for i in range(60)])
+    assert answer.status_code == 201
+    body = answer.json()
+    assert (body["created"], body["duplicate"]) == (30, 30)
+    assert [item["id"] for item in body["items"][:30]] == [item["id"] for item in first["items"]]
+    assert Alert.objects.count() == 60
+    assert Incident.objects.count() == incidents  # the new ones joined the same system's incident
+    assert set(Alert.objects.values_list("status", flat=True)) == {AlertStatus.GROUPED}
