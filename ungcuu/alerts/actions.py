@@ -235,6 +235,14 @@ def store_batches(batches: list[AlertBatch], *, group: bool = True, defer_below:
                 continue
             seen.add(key)
             fields["system_id"] = resolver.system_of(fields)
+            observed = fields["observed_at"]
+            # The columns of INSERT_COLUMNS but the grouping's three, ready for the driver, made before the
+            # lock is taken (no model instance: this is the hot path).
+            fields["row"] = (
+                key[0], key[1], fields["format"], received_at,
+                ops.adapt_datetimefield_value(observed) if observed is not None else None, batch.actor_id,
+                fields["title"], fields["description"], fields["severity"], fields["host"], fields["system_id"],
+                _dump_json(fields["indicators"]), _dump_json(fields["raw"]))
             new.append((fields, batch, result))
     actors = _Senders(batches)
     deferred = len(new) < defer_below
@@ -252,18 +260,12 @@ def store_batches(batches: list[AlertBatch], *, group: bool = True, defer_below:
             except Exception:
                 logger.exception("Grouping alerts failed; they are stored waiting for the group_alerts task")
                 placement, waiting = None, True
+        assigned = placement.assigned if placement else {}
         rows = []
-        for position, (fields, batch, _result) in enumerate(fresh):
-            incident_id, group_key = placement.assigned.get(position, (None, "")) if placement else (None, "")
-            observed = fields["observed_at"]
-            # The columns of INSERT_COLUMNS, ready for the driver (no model instance: this is the hot path).
-            rows.append((
-                fields["source"], fields["source_ref"], fields["format"], received_at,
-                ops.adapt_datetimefield_value(observed) if observed is not None else None, batch.actor_id,
-                fields["title"], fields["description"], fields["severity"], fields["host"], fields["system_id"],
-                _dump_json(fields["indicators"]), _dump_json(fields["raw"]),
-                AlertStatus.GROUPED if incident_id else AlertStatus.NEW, incident_id, group_key, "",
-            ))
+        for position, (fields, _batch, _result) in enumerate(fresh):
+            incident_id, group_key = assigned.get(position, (None, ""))
+            rows.append((*fields["row"], AlertStatus.GROUPED if incident_id else AlertStatus.NEW, incident_id,
+                         group_key, ""))
         return fresh, placement, waiting, (_insert(rows, locked=rules is not None) if rows else {})
 
     keys = [(f["source"], f["source_ref"]) for f, _b, _r in new]
@@ -406,9 +408,15 @@ class _Placement:
     def place(self, item, received_at, observed_at, severity, opener) -> None:
         when = min(observed_at or received_at, received_at)
         own = self.keys[item]
-        match = next((key for key in own if key in self.current and self.current[key][1] >= when - self.window),
-                     None)
-        incident = self.current[match][0] if match else None
+        current = self.current
+        since = when - self.window
+        match = None
+        for key in own:
+            found = current.get(key)
+            if found is not None and found[1] >= since:
+                match = key
+                break
+        incident = current[match][0] if match else None
         if incident is None and own and SEVERITY_RANK.get(severity, 0) >= self.threshold:
             try:
                 incident = opener(item)
@@ -423,8 +431,9 @@ class _Placement:
         self.counts[incident.reference] += 1
         self.touched.add(incident.pk)
         for key in own:
-            last = self.current[key][1] if key in self.current and self.current[key][0].pk == incident.pk else when
-            self.current[key] = (incident, max(last, when))
+            found = current.get(key)
+            last = found[1] if found is not None and found[0].pk == incident.pk and found[1] > when else when
+            current[key] = (incident, last)
 
     def save_groups(self) -> None:
         updated = [AlertGroup(key=key, incident=incident, last_alert_at=last) for key, (incident, last)

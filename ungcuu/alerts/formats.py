@@ -105,7 +105,10 @@ def _when(value) -> datetime.datetime | None:
         return datetime.datetime.fromtimestamp(seconds, tz=datetime.UTC)
     if not isinstance(value, str):
         raise ValueError
-    parsed = parse_datetime(value.strip())
+    try:  # the common case, in C; Django's parser takes the other ISO 8601 spellings
+        parsed = datetime.datetime.fromisoformat(value)
+    except ValueError:
+        parsed = parse_datetime(value.strip())
     if parsed is None:
         raise ValueError
     if timezone.is_naive(parsed):
