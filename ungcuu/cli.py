@@ -1,6 +1,6 @@
 """The `ungcuu` command: Django's management commands under the product's name.
 
-    ungcuu serve [--host H] [--port P] [--workers N]
+    ungcuu serve [--host H] [--port P] [--workers N] [--threads N]
     ungcuu migrate | demo | worker [--batch] | createsuperuser | token create --user NAME | token revoke ID
     ungcuu audit verify
 """

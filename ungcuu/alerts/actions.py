@@ -1,10 +1,11 @@
 """Every state change of alerts: one audited function each, called by web, API, CLI and tasks.
 
-Receiving is built for volume (SPEC §3, issue 6): a batch is normalised in Python, its hosts resolved to
-registered systems once per distinct value, and inserted with one INSERT … ON CONFLICT DO NOTHING per
-500 rows, committed before the answer. The alert row itself records who sent what and when, so receiving
-writes no audit entry (each would queue on the audit chain's head row); grouping writes one per incident
-it touches, and people's decisions (move, split, dismiss) one each.
+Receiving is built for volume (SPEC §3, issue 6): a batch is normalised in Python and its hosts resolved
+to registered systems once per distinct value, before any lock; then, under the grouping lock, each new
+alert's incident is decided and the rows are written once, with it (on PostgreSQL one COPY straight into
+the table), and committed before the answer. The alert row itself records who sent what and when, so
+receiving writes no audit entry per alert (each would queue on the audit chain's head row); grouping
+writes one per pass, and people's decisions (move, split, dismiss) one each.
 """
 
 import contextlib
