@@ -273,10 +273,12 @@ def store_batches(batches: list[AlertBatch], *, group: bool = True, defer_below:
     with transaction.atomic():
         rules = _lock_rules(wait=True) if new and not deferred else None
         existing = {}
-        if rules is not None and connection.vendor == "postgresql" and len(new) >= COPY_FROM:
+        if (rules is not None and connection.vendor == "postgresql" and len(new) >= COPY_FROM
+                and not _existing_ids([keys[0], keys[-1]])):
             # Most batches repeat nothing: write them straight away (COPY refuses a row already stored) and
             # look for duplicates only when that fails, or when an incident would be opened (not to open
-            # one that a duplicate then rolls back).
+            # one that a duplicate then rolls back). A batch sent again is recognised by its first or last
+            # alert, before trying.
             try:
                 with transaction.atomic():
                     fresh, placement, waiting, created = write(existing, may_open=False)
