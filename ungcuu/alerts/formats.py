@@ -111,7 +111,7 @@ def _when(value) -> datetime.datetime | None:
         parsed = parse_datetime(value.strip())
     if parsed is None:
         raise ValueError
-    if timezone.is_naive(parsed):
+    if parsed.tzinfo is None:  # both parsers give a fixed offset or none
         parsed = timezone.make_aware(parsed)
     return parsed
 
