@@ -28,7 +28,6 @@ from django.core import signals
 from django.core.exceptions import DisallowedHost, PermissionDenied, ValidationError
 from django.core.handlers.wsgi import WSGIRequest
 from django.db import close_old_connections, connection
-from django.http import JsonResponse
 from django.middleware.security import SecurityMiddleware
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -235,17 +234,15 @@ class AlertIntake:
         return sender
 
     def _answer(self, request):
-        from ungcuu.alerts.api import answer
+        from ungcuu.alerts.api import _json, answer
 
         try:
             results = self.writer.store(request.alert_batch)
         except FutureTimeout:
-            response = JsonResponse({"detail": _("The database did not confirm in time that the alerts were "
-                                                 "stored. Send them again: alerts already stored are "
-                                                 "answered as duplicates.")}, status=503,
-                                    json_dumps_params={"ensure_ascii": False})
+            response = _json({"detail": _("The database did not confirm in time that the alerts were stored. "
+                                          "Send them again: alerts already stored are answered as "
+                                          "duplicates.")}, 503)
         else:
-            body, status = answer(results)
-            response = JsonResponse(body, status=status, safe=False, json_dumps_params={"ensure_ascii": False})
+            response = _json(*answer(results))
         response.headers["Content-Language"] = request.LANGUAGE_CODE
         return response
