@@ -14,10 +14,11 @@ indicators and ~450 bytes of JSON. Measures:
 - batch, API: POST /api/v1/alerts with --batch alerts per request through Django's test client (in-process:
   JSON parsing, auth, the action, grouping inline, the answer; no network);
 - duplicates: the first batches sent again (every item answered "duplicate", nothing written);
-- one by one, HTTP: `ungcuu serve` (no task worker) with the default 2 workers × 4 threads and 8 clients, then
-  3 workers × 32 threads and 64 clients, each client POSTing one alert per request (each its own reference)
-  over a keep-alive connection for --serve-seconds, with wrk (Debian's package) when installed, else a
-  Python client; the alerts acknowledged are then counted in the database;
+- one by one, HTTP: `ungcuu serve` (no task worker) with the default 2 workers × 16 threads and 8, then 64
+  clients, then 3 workers × 32 threads and 64 clients, each client POSTing one alert per request (each its
+  own reference) over a keep-alive connection for --serve-seconds, with wrk (Debian's package) when
+  installed, else a Python client; the alerts acknowledged are then counted in the database;
+- batches over HTTP (3 × 32 server): 1,000 alerts per request, from 1 then 2 senders at once;
 - COPY (PostgreSQL only): psycopg `cursor.copy` of the same rows, written as COPY text beforehand, into a
   copy of the alerts table with its unique constraint and indexes (CREATE TABLE … LIKE … INCLUDING ALL), and
   into a bare table of the same columns (no index): the rates the database itself reaches.
@@ -168,7 +169,7 @@ def serve_one_by_one(token: str, hosts, seconds: float) -> list[tuple]:
            "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend"}
     use_wrk = shutil.which("wrk") is not None
     rows = []
-    for workers, threads, clients in ((2, 4, 8), (3, 32, 64)):
+    for workers, threads, clients in ((2, 16, 8), (2, 16, 64), (3, 32, 64)):
         port = free_port()
         log = open(TMP / "serve.log", "w")  # noqa: SIM115 (closed below)
         server = subprocess.Popen([sys.executable, "-m", "ungcuu.cli", "serve", "--no-collectstatic",

@@ -15,7 +15,9 @@ class Command(BaseCommand):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--workers", type=int, default=2)
-        parser.add_argument("--threads", type=int, default=4)
+        # Many threads: a request waiting on the alert writer holds one (alerts/intake.py), and the more wait,
+        # the more the writer commits at once; the lean alert path keeps no database connection per thread.
+        parser.add_argument("--threads", type=int, default=16)
         parser.add_argument("--no-collectstatic", action="store_true")
         parser.add_argument("--no-worker", action="store_true",
                             help="Do not start the background task worker (run `ungcuu worker` separately).")
