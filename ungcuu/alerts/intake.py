@@ -138,9 +138,10 @@ class Writer:
     def _store(self, entries: list) -> None:
         try:
             batches = self._with_senders([batch for batch, _future in entries])
-            deferred = sum(len(batch.items) for batch in batches) < DEFER_BELOW
             results = actions.store_batches(batches, defer_below=DEFER_BELOW)
-            self.waiting = self.waiting or deferred
+            # Whether this round was small enough to be left waiting is decided there (on the valid new
+            # alerts); a pass that finds nothing waiting costs one query.
+            self.waiting = True
         except Exception as exc:  # handed to the waiting request, which answers 500
             if len(entries) == 1:
                 entries[0][1].set_exception(exc)

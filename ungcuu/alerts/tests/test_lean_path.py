@@ -197,3 +197,13 @@ def test_a_revoked_token_stops_sending_within_the_second_it_is_remembered(provin
     status, _body, _h = wsgi.post(generic_alert("r2"), raw)
     assert wsgi.lean == 1 and status == 401  # Django's answer to a refused token
     assert not Alert.objects.filter(source_ref="r2").exists()
+
+
+def test_a_request_with_few_valid_alerts_among_many_items_is_grouped_too(province):
+    """55 items of which 30 are valid: the 30 are few enough to be stored waiting, and still grouped."""
+    raw = token(province.officer)
+    items = [generic_alert(f"v{i}") for i in range(30)] + [{"source": "x"}] * 25
+    status, body, _h = Wsgi().post(items, raw)
+    assert status == 201 and (body["created"], body["invalid"]) == (30, 25)
+    assert not PendingAlert.objects.exists()
+    assert set(Alert.objects.values_list("status", flat=True)) == {AlertStatus.GROUPED}
