@@ -97,7 +97,7 @@ def thehive_create(request) -> HttpResponse:
         return _hive_error("AttributeCheckingError", message, 400, result["errors"])
     if result["status"] == "duplicate":
         return _hive_error("CreateError", _("Alert %(ref)s of %(source)s already exists") % {
-            "ref": result["source_ref"], "source": result["source"]}, 400)
+            "ref": item.get("sourceRef"), "source": result["source"]}, 400)
     alert = Alert.objects.select_related("received_by", "incident").get(pk=result["id"])
     return _json(thehive_json(alert), 201)
 
@@ -111,7 +111,8 @@ def thehive_json(alert: Alert) -> dict:
     return {
         "_id": str(alert.pk), "_type": "Alert", "_createdBy": alert.received_by.get_username()
         if alert.received_by_id else "", "_createdAt": created, "type": raw.get("type", ""),
-        "source": alert.source, "sourceRef": alert.source_ref, "externalLink": raw.get("externalLink", ""),
+        "source": alert.source, "sourceRef": raw.get("sourceRef", alert.source_ref),
+        "externalLink": raw.get("externalLink", ""),
         "title": alert.title, "description": alert.description, "severity": severity,
         "severityLabel": {1: "LOW", 2: "MEDIUM", 3: "HIGH", 4: "CRITICAL"}[severity], "date": date,
         "tags": raw.get("tags") or [], "tlp": raw.get("tlp", 2), "tlpLabel": "AMBER", "pap": raw.get("pap", 2),

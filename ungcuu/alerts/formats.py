@@ -238,7 +238,10 @@ def _thehive(item: dict, source: str, errors: dict) -> dict[str, Any]:
             indicators.append({"kind": kind, "value": data})
     if not item.get("type"):
         errors["type"] = [_("This field is required.")]
-    return {"source": _text(item.get("source")), "source_ref": _text(item.get("sourceRef")),
+    reference = _text(item.get("sourceRef"))
+    # TheHive keeps one alert per (type, source, sourceRef): two types under one reference are two alerts.
+    return {"source": _text(item.get("source")),
+            "source_ref": f"{_text(item.get('type'))}/{reference}" if reference else "",
             "title": _text(item.get("title")), "description": _text(item.get("description")),
             "severity": THEHIVE_SEVERITY.get(severity, AlertSeverity.MEDIUM),
             "observed_at": _observed(item.get("date"), errors, "date"), "host": "", "indicators": indicators}

@@ -106,7 +106,7 @@ def test_a_thehive_alert_is_read_in_the_generic_endpoint_too(province, api_for):
     post(api_for(province.officer), thehive_alert())
     alert = Alert.objects.get()
     assert (alert.source, alert.source_ref, alert.format, alert.severity) == (
-        "soc-quoc-gia", "case-42", "thehive", "high")
+        "soc-quoc-gia", "external/case-42", "thehive", "high")
     assert alert.system == province.his  # from the domain observable
 
 

@@ -32,16 +32,18 @@ def test_thehive4py_creates_an_alert_against_the_running_server(province, live_s
     hive = TheHiveApi(url=live_server.url, apikey=raw, max_retries=0)
     created = hive.alert.create(alert=thehive_alert("hive-1"))
     alert = Alert.objects.get(pk=int(created["_id"]))
-    assert (alert.source, alert.source_ref, alert.format) == ("soc-quoc-gia", "hive-1", "thehive")
+    assert (alert.source, alert.source_ref, alert.format) == ("soc-quoc-gia", "external/hive-1", "thehive")
     assert created["sourceRef"] == "hive-1" and created["severity"] == 3 and created["observableCount"] == 2
     assert created["caseId"] == Incident.objects.get().reference  # grouped on the HIS system
     assert hive.alert.get(created["_id"])["title"] == "Mã độc liên lạc C2"
     # TheHive refuses a second alert with the same source reference; so do we, and nothing is added.
     with pytest.raises(TheHiveError, match="CreateError"):
         hive.alert.create(alert=thehive_alert("hive-1"))
+    # TheHive keeps one alert per (type, source, sourceRef): another type under the same reference is new.
+    assert hive.alert.create(alert=thehive_alert("hive-1", type="internal"))["sourceRef"] == "hive-1"
     with pytest.raises(TheHiveError, match="AttributeCheckingError"):
         hive.alert.create(alert={"type": "x", "source": "y", "sourceRef": "z", "description": "no title"})
-    assert Alert.objects.count() == 1
+    assert Alert.objects.count() == 2
     with pytest.raises(TheHiveError):
         TheHiveApi(url=live_server.url, apikey="wrong", max_retries=0).alert.create(alert=thehive_alert("h2"))
 
