@@ -1,0 +1,31 @@
+"""The data migration that puts TheHive's type into stored references (alerts 0006)."""
+
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+BEFORE = [("alerts", "0005_fewer_indexes")]
+AFTER = [("alerts", "0006_thehive_type_in_reference")]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_stored_thehive_alerts_get_their_type_in_the_reference_and_are_still_recognised(province):
+    from ungcuu.alerts import actions
+    from ungcuu.alerts.tests.helpers import thehive_alert
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(BEFORE)
+    old = executor.loader.project_state(BEFORE).apps.get_model("alerts", "Alert")
+    old.objects.create(source="soc-quoc-gia", source_ref="case-42", format="thehive", title="C2",
+                       received_at="2026-11-20T01:30:00Z", raw=thehive_alert("case-42"))
+    old.objects.create(source="wazuh-qn", source_ref="1700.1", format="wazuh", title="sshd",
+                       received_at="2026-11-20T01:30:00Z", raw={"id": "1700.1"})
+    executor = MigrationExecutor(connection)
+    executor.migrate(AFTER)
+    from ungcuu.alerts.models import Alert
+
+    assert sorted(Alert.objects.values_list("source_ref", flat=True)) == ["1700.1", "external/case-42"]
+    # The same TheHive alert sent again after the upgrade is a duplicate, not a second alert.
+    result = actions.receive_alerts(actor=province.officer, items=[thehive_alert("case-42")])[0]
+    assert result["status"] == "duplicate"
+    assert Alert.objects.count() == 2
