@@ -188,7 +188,7 @@ def serve_one_by_one(token: str, hosts, seconds: float) -> list[tuple]:
                 if time.monotonic() > deadline or server.poll() is not None:
                     raise RuntimeError(f"server did not start, see {log.name}")
                 time.sleep(0.3)
-            prefix = f"one-{workers}x{threads}"
+            prefix = f"one-{workers}x{threads}-{clients}"  # each run its own references
             if use_wrk:
                 wrk_load(port, token, hosts, prefix + "-warm", clients, 2)
                 before = Alert.objects.count()
