@@ -47,6 +47,7 @@ WAIT_SECONDS = 60  # for the writer's commit; past it the client is told to send
 DEFER_BELOW = 50
 GROUP_EVERY = 0.25
 TOKEN_SECONDS = 1.0  # how long a token's check is remembered (see AlertIntake._sender)
+IDLE_SECONDS = 5.0  # a writer with nothing to do for this long closes its database connection
 
 
 class Writer:
@@ -86,9 +87,12 @@ class Writer:
     def _run(self) -> None:
         while True:
             try:
-                entries = [self.queue.get(timeout=GROUP_EVERY if self.waiting else None)]
-            except queue.Empty:  # idle: group what the last requests left waiting
-                self._group()
+                entries = [self.queue.get(timeout=GROUP_EVERY if self.waiting else IDLE_SECONDS)]
+            except queue.Empty:  # idle: group what the last requests left waiting, else let the connection go
+                if self.waiting:
+                    self._group()
+                else:
+                    connection.close()
                 continue
             count = len(entries[0][0].items)
             while count < actions.MAX_BATCH:
