@@ -699,18 +699,30 @@ def _locked(alerts) -> list[Alert]:
 
 
 def move_alerts(*, actor, alerts, incident: Incident) -> int:
-    """Put alerts into an incident (from the queue, or out of another incident): one incident per alert."""
+    """Put alerts into an incident (from the queue, or out of another incident): one incident per alert.
+
+    When this takes away the last alerts a group had in its incident, the group follows them: later alerts
+    about the same system (or indicator) go to this incident too, not back to the one they were moved out
+    of. Moving only some of a group's alerts leaves the group where it was."""
     require_triage(actor)
     if incident.status == IncidentStatus.MERGED:
         raise ValidationError({"incident": _("This incident was merged; choose the incident it was merged into.")})
     with transaction.atomic():
+        _lock_rules(wait=True)  # groups change here: not while a batch is being grouped
         rows = _locked(alerts)
         moved = {a.pk: a.incident.reference if a.incident_id else None for a in rows if a.incident_id != incident.pk}
         Alert.objects.filter(pk__in=list(moved)).update(incident=incident, status=AlertStatus.GROUPED)
         _forget_pending(moved)
+        followed = []
+        keys = {a.group_key for a in rows if a.pk in moved and a.group_key}
+        for group in AlertGroup.objects.filter(key__in=keys).exclude(incident=incident).order_by("key"):
+            if not Alert.objects.filter(incident_id=group.incident_id, group_key=group.key).exists():
+                AlertGroup.objects.filter(pk=group.pk).update(incident=incident)
+                followed.append(group.key)
         record(actor=actor, action="alerts.move", target=incident,
                summary=_("%(n)s alert(s) moved into the incident") % {"n": len(moved)},
-               changes={"alerts": sorted(moved), "from": sorted({ref for ref in moved.values() if ref})})
+               changes={"alerts": sorted(moved), "from": sorted({ref for ref in moved.values() if ref}),
+                        "groups": followed})
     return len(moved)
 
 

@@ -31,6 +31,23 @@ def test_alerts_moved_into_another_incident_belong_to_that_one_only(province):
 
 
 @pytest.mark.django_db
+def test_a_group_moved_whole_is_followed_by_its_later_alerts_and_a_partial_move_is_not(province):
+    receive(province, [generic_alert(i) for i in range(3)])
+    first = Incident.objects.get()
+    other = make_incident(actor=province.officer)
+    # Two of three moved: the group stays with the first incident.
+    actions.move_alerts(actor=province.officer, alerts=list(Alert.objects.order_by("id")[:2]), incident=other)
+    receive(province, [generic_alert("later-1")])
+    assert Alert.objects.get(source_ref="later-1").incident == first
+    # The rest moved too: the group follows, and the next alert about the system goes to the other incident.
+    actions.move_alerts(actor=province.officer, alerts=list(Alert.objects.filter(incident=first)), incident=other)
+    receive(province, [generic_alert("later-2")])
+    assert Alert.objects.get(source_ref="later-2").incident == other
+    assert AuditEntry.objects.filter(action="alerts.move").order_by("seq").last().changes["groups"] == [
+        f"system:{province.his.pk}"]
+
+
+@pytest.mark.django_db
 def test_an_alert_split_out_gets_a_new_incident_of_its_own(province):
     receive(province, [generic_alert(i) for i in range(3)])
     first = Incident.objects.get()
