@@ -250,4 +250,5 @@ class AlertIntake:
         else:
             response = _json(*answer(results))
         response.headers["Content-Language"] = request.LANGUAGE_CODE
+        response.headers["X-Frame-Options"] = getattr(settings, "X_FRAME_OPTIONS", "DENY")  # as Django's stack
         return response

@@ -96,6 +96,7 @@ def test_the_lean_path_answers_as_the_api_view_does(province):
     assert (body["created"], body["duplicate"], body["invalid"], body["received"]) == (1, 1, 1, 3)
     assert body["items"][1]["errors"]["source_ref"] == ["This field is required."]
     assert headers["Content-Language"] == "en" and headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["X-Frame-Options"] == "DENY"
     assert RejectedAlert.objects.get().errors == body["items"][1]["errors"]
 
     # The same items with other references, through Django's stack (the test client).
