@@ -20,7 +20,7 @@ from datetime import timedelta
 import orjson
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -268,8 +268,9 @@ def store_batches(batches: list[AlertBatch], *, group: bool = True, defer_below:
         fresh = [entry for entry in new if (entry[0]["source"], entry[0]["source_ref"]) not in existing]
         placement, waiting = None, bool(fresh) and (deferred or not group)
         if group and fresh and not deferred:
-            try:  # reads only, but for opening an incident, which has its own savepoint (see opener)
-                placement = _place_new(fresh, rules, now, actors, may_open=may_open)
+            try:
+                with transaction.atomic():  # a savepoint: a database error here must not abort the batch
+                    placement = _place_new(fresh, rules, now, actors, may_open=may_open)
             except _WouldOpen:
                 raise
             except Exception:
@@ -281,13 +282,16 @@ def store_batches(batches: list[AlertBatch], *, group: bool = True, defer_below:
             incident_id, group_key = assigned.get(position, (None, ""))
             rows.append((*fields["row"], AlertStatus.GROUPED if incident_id else AlertStatus.NEW, incident_id,
                          group_key, ""))
-        return fresh, placement, waiting, (_insert(rows, locked=rules is not None) if rows else {})
+        # A deferred round did not look for duplicates: ON CONFLICT skips them.
+        return fresh, placement, waiting, (_insert(rows, locked=not deferred) if rows else {})
 
     keys = [(f["source"], f["source_ref"]) for f, _b, _r in new]
     with transaction.atomic():
-        rules = _lock_rules(wait=True) if new and not deferred else None
+        # Every write of alerts holds the lock, a deferred round too: so a batch that found no duplicate
+        # under it can COPY without meeting a row written meanwhile.
+        rules = _lock_rules(wait=True) if new else None
         existing = {}
-        if (rules is not None and connection.vendor == "postgresql" and len(new) >= COPY_FROM
+        if (rules is not None and not deferred and connection.vendor == "postgresql" and len(new) >= COPY_FROM
                 and not _existing_ids([keys[0], keys[-1]])):
             # Most batches repeat nothing: write them straight away (COPY refuses a row already stored) and
             # look for duplicates only when that fails, or when an incident would be opened (not to open
@@ -300,14 +304,14 @@ def store_batches(batches: list[AlertBatch], *, group: bool = True, defer_below:
                 existing = _existing_ids(keys)
                 fresh, placement, waiting, created = write(existing, may_open=True)
         else:
-            existing = _existing_ids(keys) if rules is not None else {}
+            existing = _existing_ids(keys) if rules is not None and not deferred else {}
             fresh, placement, waiting, created = write(existing, may_open=True)
         if waiting and created:
             _add_pending(created.values())
             if not deferred:
                 from ungcuu.alerts.tasks import group_alerts_task
 
-                transaction.on_commit(group_alerts_task.enqueue)
+                transaction.on_commit(group_alerts_task.enqueue, robust=True)  # the worker's pass catches up
         if placement and placement.assigned:
             placement.save_groups()
             ids = [created[key] for key in ((f["source"], f["source_ref"]) for f, _b, _r in fresh) if key in created]
@@ -324,7 +328,11 @@ def store_batches(batches: list[AlertBatch], *, group: bool = True, defer_below:
             result.update(status="duplicate", id=existing.get(key))
     missing = [(r["source"], r["source_ref"]) for results in all_results for r in results
                if r.get("status") == "duplicate" and r.get("id") is None]
-    found = _existing_ids(missing) if missing else {}
+    try:  # committed already: a failure here must not turn into an error (and a resend) for stored alerts
+        found = _existing_ids(missing) if missing else {}
+    except DatabaseError:
+        logger.exception("Could not look up the ids of duplicate alerts; answered without them")
+        found = {}
     for results in all_results:
         for result in results:
             if result.get("status") == "duplicate" and result.get("id") is None:
@@ -730,6 +738,7 @@ def split_alert(*, actor, alert: Alert) -> Incident:
     """Take an alert out of its incident (or the queue) into a new incident of its own."""
     require_triage(actor)
     with transaction.atomic():
+        _lock_rules(wait=True)  # not while a grouping pass decides this alert
         alert = _locked([alert])[0]
         if alert.status == AlertStatus.DISMISSED:
             raise ValidationError({"alert": _("This alert was dismissed.")})
@@ -749,6 +758,7 @@ def dismiss_alerts(*, actor, alerts, reason: str) -> int:
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the alerts are dismissed.")})
     with transaction.atomic():
+        _lock_rules(wait=True)  # not while a grouping pass decides these alerts
         rows = [a for a in _locked(alerts) if a.status == AlertStatus.NEW]
         if not rows:
             raise ValidationError({"alerts": _("Only new alerts, not yet in an incident, can be dismissed.")})

@@ -5,6 +5,8 @@ thehive4py 1, the latter in urls.py) take one alert in TheHive's shape and answe
 integration only changes its URL and API key.
 """
 
+import json
+
 import orjson
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
@@ -18,13 +20,18 @@ router = Router(tags=["alerts"])
 NDJSON_TYPES = ("application/x-ndjson", "application/ndjson", "application/jsonl", "application/x-jsonlines")
 
 
-def _json(body, status: int) -> HttpResponse:
-    """UTF-8 JSON written by orjson: an answer lists every alert of a batch (up to 10,000)."""
-    return HttpResponse(orjson.dumps(body, default=str), status=status, content_type="application/json")
+def json_response(body, status: int) -> HttpResponse:
+    """UTF-8 JSON written by orjson: an answer lists every alert of a batch (up to 10,000). What orjson cannot
+    write (an integer of 2^64 or more kept in an alert's `raw`) goes through the standard library."""
+    try:
+        content = orjson.dumps(body, default=str)
+    except TypeError:
+        content = json.dumps(body, ensure_ascii=False, default=str).encode()
+    return HttpResponse(content, status=status, content_type="application/json")
 
 
 def _invalid_body() -> HttpResponse:
-    return _json({"detail": _("The data sent is not valid."),
+    return json_response({"detail": _("The data sent is not valid."),
                   "errors": {"__all__": [_("The request body is not valid JSON (send one object, an array, "
                                            "or NDJSON with Content-Type: application/x-ndjson).")]}}, 422)
 
@@ -42,7 +49,7 @@ def receive(request, format: str = "", source: str = ""):
     except ValueError:
         return _invalid_body()
     results = actions.receive_alerts(actor=request.user, items=items, fmt=format or None, source=source[:100])
-    return _json(*answer(results))
+    return json_response(*answer(results))
 
 
 def answer(results: list[dict]) -> tuple[dict, int]:
@@ -59,7 +66,7 @@ def detail(request, alert_id: int):
     alert = Alert.objects.visible_to(request.user).select_related("incident", "system").filter(pk=alert_id).first()
     if alert is None:
         raise Http404
-    return _json(alert_json(alert), 200)
+    return json_response(alert_json(alert), 200)
 
 
 def alert_json(alert: Alert) -> dict:
@@ -80,7 +87,7 @@ def _hive_error(kind: str, message: str, status: int, errors: dict | None = None
     body = {"type": kind, "message": message, "detail": message}
     if errors:
         body["errors"] = errors
-    return _json(body, status)
+    return json_response(body, status)
 
 
 def thehive_create(request) -> HttpResponse:
@@ -99,7 +106,7 @@ def thehive_create(request) -> HttpResponse:
         return _hive_error("CreateError", _("Alert %(ref)s of %(source)s already exists") % {
             "ref": item.get("sourceRef"), "source": result["source"]}, 400)
     alert = Alert.objects.select_related("received_by", "incident").get(pk=result["id"])
-    return _json(thehive_json(alert), 201)
+    return json_response(thehive_json(alert), 201)
 
 
 def thehive_json(alert: Alert) -> dict:
@@ -136,4 +143,4 @@ def thehive_get(request, alert_id: str):
              .filter(pk=int(alert_id)).first())
     if alert is None:
         raise Http404
-    return _json(thehive_json(alert), 200)
+    return json_response(thehive_json(alert), 200)

@@ -7,6 +7,7 @@ item into the fields of an Alert, or a dict of errors saying what is wrong with 
 import datetime
 import json
 import math
+import re
 from typing import Any
 
 import orjson
@@ -21,6 +22,8 @@ from ungcuu.incidents.models import IndicatorKind
 TITLE_LENGTH = 300
 SOURCE_LENGTH = 100
 REF_LENGTH = 200
+TYPE_LENGTH = 50  # TheHive's alert type, stored in front of its reference (see _thehive)
+STORED_REF_LENGTH = REF_LENGTH + TYPE_LENGTH + 1
 HOST_LENGTH = 255
 MAX_INDICATORS = 100
 RAW_LIMIT = 64_000  # characters of a rejected item kept as received
@@ -45,14 +48,24 @@ class BadItem:
         self.text = text
 
 
+_LONG_NUMBER = re.compile(r"\d{20,}")
+
+
 def loads(text: str | bytes):
     """JSON text → value: orjson, or the standard parser for what orjson refuses but senders do write (NaN,
     Infinity, a lone surrogate). Those numbers become their JSON spelling ("NaN", "Infinity"), as stored
-    anyway (incidents.actions._storable), so that a parsed value never holds a float JSON cannot write."""
+    anyway (incidents.actions._storable), so that a parsed value never holds a float JSON cannot write.
+    Text with a run of 20 digits goes to the standard parser too: orjson reads an integer of 2^64 or more
+    as a float, and two such references would then read the same. ValueError when it is not JSON."""
     try:
-        return orjson.loads(text)
+        if not _LONG_NUMBER.search(text if isinstance(text, str) else text.decode("utf-8", "replace")):
+            return orjson.loads(text)
     except orjson.JSONDecodeError:
+        pass
+    try:
         return json.loads(text, parse_constant=str, parse_float=_finite_or_spelled)
+    except RecursionError:
+        raise ValueError("nested too deeply") from None
 
 
 def _finite_or_spelled(text: str):
@@ -137,7 +150,8 @@ def normalise(item, *, fmt: str | None = None, source: str = "") -> tuple[dict |
     except (TypeError, AttributeError):
         return None, {"__all__": [_("The alert does not have the shape of the %(format)s format.")
                                   % {"format": AlertFormat(fmt).label}]}
-    for name, limit in (("source", SOURCE_LENGTH), ("source_ref", REF_LENGTH)):
+    ref_limit = STORED_REF_LENGTH if fmt == AlertFormat.THEHIVE else REF_LENGTH  # checked part by part there
+    for name, limit in (("source", SOURCE_LENGTH), ("source_ref", ref_limit)):
         if not fields.get(name):
             errors.setdefault(name, []).append(_("This field is required."))
         elif len(fields[name]) > limit:
@@ -238,10 +252,14 @@ def _thehive(item: dict, source: str, errors: dict) -> dict[str, Any]:
             indicators.append({"kind": kind, "value": data})
     if not item.get("type"):
         errors["type"] = [_("This field is required.")]
-    reference = _text(item.get("sourceRef"))
+    reference, kind = _text(item.get("sourceRef")), _text(item.get("type"))
+    if len(reference) > REF_LENGTH:
+        errors["sourceRef"] = [_("At most %(n)s characters.") % {"n": REF_LENGTH}]
+    if len(kind) > TYPE_LENGTH:
+        errors["type"] = [_("At most %(n)s characters.") % {"n": TYPE_LENGTH}]
     # TheHive keeps one alert per (type, source, sourceRef): two types under one reference are two alerts.
     return {"source": _text(item.get("source")),
-            "source_ref": f"{_text(item.get('type'))}/{reference}" if reference else "",
+            "source_ref": f"{kind}/{reference}" if reference else "",
             "title": _text(item.get("title")), "description": _text(item.get("description")),
             "severity": THEHIVE_SEVERITY.get(severity, AlertSeverity.MEDIUM),
             "observed_at": _observed(item.get("date"), errors, "date"), "host": "", "indicators": indicators}

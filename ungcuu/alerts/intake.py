@@ -35,6 +35,7 @@ from django.utils.translation import gettext as _
 from ungcuu.accounts.actions import token_roles
 from ungcuu.accounts.models import token_digest
 from ungcuu.alerts import actions, formats
+from ungcuu.alerts.api import json_response
 from ungcuu.alerts.models import AlertFormat
 
 logger = logging.getLogger(__name__)
@@ -175,9 +176,11 @@ class AlertIntake:
         signals.request_started.send(sender=self.__class__, environ=environ)
         try:
             response = self._lean(environ)
-        except Exception:
-            signals.request_finished.send(sender=self.__class__)
-            raise
+        except Exception:  # as Django's handler would: logged, and a JSON answer rather than the server's page
+            logger.exception("Internal Server Error: %s", PATH)
+            response = json_response({"detail": _("The server could not confirm that the alerts were stored. "
+                                                  "Send them again: alerts already stored are answered as "
+                                                  "duplicates.")}, 500)
         if response is None:  # Django answers; the body read here is handed back to it
             signals.request_finished.send(sender=self.__class__)
             return self.application(environ, start_response)
@@ -233,22 +236,22 @@ class AlertIntake:
         finally:
             connection.close()
         if sender is not None:
-            if len(self.tokens) > 1000:  # forget expired tokens now and then
-                self.tokens = {d: v for d, v in self.tokens.items() if v[0] > now}
+            if len(self.tokens) > 1000:  # forget expired tokens now and then (from a copy: other threads add)
+                self.tokens = {d: v for d, v in self.tokens.copy().items() if v[0] > now}
             self.tokens[digest] = (now + TOKEN_SECONDS, sender)
         return sender
 
     def _answer(self, request):
-        from ungcuu.alerts.api import _json, answer
+        from ungcuu.alerts.api import answer
 
         try:
             results = self.writer.store(request.alert_batch)
         except FutureTimeout:
-            response = _json({"detail": _("The database did not confirm in time that the alerts were stored. "
-                                          "Send them again: alerts already stored are answered as "
-                                          "duplicates.")}, 503)
+            response = json_response({"detail": _("The database did not confirm in time that the alerts were "
+                                                  "stored. Send them again: alerts already stored are answered as "
+                                                  "duplicates.")}, 503)
         else:
-            response = _json(*answer(results))
+            response = json_response(*answer(results))
         response.headers["Content-Language"] = request.LANGUAGE_CODE
         response.headers["X-Frame-Options"] = getattr(settings, "X_FRAME_OPTIONS", "DENY")  # as Django's stack
         return response

@@ -72,7 +72,8 @@ class Alert(models.Model):
     """One alert from a monitoring source, kept as received."""
 
     source = models.CharField(_("source"), max_length=100)
-    source_ref = models.CharField(_("reference at the source"), max_length=200)
+    # 200 characters, or TheHive's "type/sourceRef" (formats.STORED_REF_LENGTH).
+    source_ref = models.CharField(_("reference at the source"), max_length=251)
     format = models.CharField(_("format"), max_length=10, choices=AlertFormat.choices, default=AlertFormat.GENERIC)
     received_at = models.DateTimeField(_("received"))
     observed_at = models.DateTimeField(_("observed"), null=True, blank=True)

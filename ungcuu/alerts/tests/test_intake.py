@@ -156,3 +156,36 @@ def test_a_batch_mixing_stored_and_new_alerts_stores_only_the_new_ones(province,
     assert Alert.objects.count() == 60
     assert Incident.objects.count() == incidents  # the new ones joined the same system's incident
     assert set(Alert.objects.values_list("status", flat=True)) == {AlertStatus.GROUPED}
+
+
+@pytest.mark.django_db
+def test_references_that_are_very_large_numbers_stay_distinct(province, api_for):
+    """JSON numbers of 2^64 and more are kept exact (a float would make two references read the same)."""
+    body = '[' + ", ".join(f'{{"source": "siem", "source_ref": {n}, "title": "t", "severity": "low"}}'
+                           for n in (123456789012345678901, 123456789012345678902)) + ']'
+    answer = post(api_for(province.officer), body)
+    assert answer.status_code == 201 and answer.json()["created"] == 2
+    assert sorted(Alert.objects.values_list("source_ref", flat=True)) == ["123456789012345678901",
+                                                                          "123456789012345678902"]
+    alert = Alert.objects.get(source_ref="123456789012345678901")
+    detail = api_for(province.officer).get(f"/api/v1/alerts/{alert.pk}")
+    assert detail.status_code == 200 and detail.json()["raw"]["source_ref"] == 123456789012345678901
+
+
+@pytest.mark.django_db
+def test_a_database_error_while_grouping_leaves_the_alerts_stored_and_waiting(province, api_for, monkeypatch):
+    """Deciding the groups fails with a database error: the batch is still stored (waiting for the task)."""
+    from django.db import connection
+
+    from ungcuu.alerts import actions
+    from ungcuu.alerts.models import PendingAlert
+
+    def broken(self, keys, rules):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT * FROM no_such_table")
+
+    monkeypatch.setattr(actions._Placement, "__init__", broken)
+    for size in (5, 30):  # the checked write, and PostgreSQL's optimistic COPY
+        answer = post(api_for(province.officer), [generic_alert(f"db{size}-{i}") for i in range(size)])
+        assert answer.status_code == 201 and answer.json()["created"] == size
+    assert Alert.objects.count() == PendingAlert.objects.count() == 35
