@@ -5,13 +5,7 @@ from django_tasks import task
 
 @task()
 def group_alerts_task() -> dict:
-    """Group every alert still waiting (receipt groups inline; this catches up after a failure or a crash)."""
-    from ungcuu.alerts.actions import group_alerts
+    """Group every alert still waiting (receipt groups as it stores; this catches up after a failure or a crash)."""
+    from ungcuu.alerts.actions import group_all_waiting
 
-    totals = {"looked": 0, "grouped": 0, "opened": 0}
-    while True:
-        result = group_alerts(actor=None)
-        for key, value in result.items():
-            totals[key] += value
-        if not result["looked"]:
-            return totals
+    return group_all_waiting(actor=None)
