@@ -7,7 +7,6 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from ungcuu.accounts.models import ApiToken, Role, RoleAssignment, User, new_raw_token, token_digest
@@ -130,24 +129,22 @@ def token_roles(raw: str) -> tuple[int, frozenset[str]] | None:
     (alerts/intake.py), where building the user costs more than storing the alert."""
     quote = connection.ops.quote_name
     token, user, role = ApiToken._meta, User._meta, RoleAssignment._meta
+    now = timezone.now()
+    touch_before = connection.ops.adapt_datetimefield_value(
+        now - datetime.timedelta(seconds=settings.API_TOKEN_TOUCH_SECONDS))
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT t.{quote('id')}, t.{quote('last_used_at')}, u.{quote('id')}, u.{quote('is_superuser')}, "
-            f"r.{quote('role')} FROM {quote(token.db_table)} t "
+            f"SELECT t.{quote('id')}, (t.{quote('last_used_at')} IS NULL OR t.{quote('last_used_at')} < %s), "
+            f"u.{quote('id')}, u.{quote('is_superuser')}, r.{quote('role')} FROM {quote(token.db_table)} t "
             f"JOIN {quote(user.db_table)} u ON u.{quote('id')} = t.{quote('user_id')} "
             f"LEFT JOIN {quote(role.db_table)} r ON r.{quote('user_id')} = u.{quote('id')} "
             f"WHERE t.{quote('digest')} = %s AND t.{quote('revoked_at')} IS NULL AND u.{quote('is_active')}",
-            [token_digest(raw)])
+            [touch_before, token_digest(raw)])
         rows = cursor.fetchall()
     if not rows:
         return None
-    token_id, last_used_at, user_id, superuser, _role = rows[0]
-    now = timezone.now()
-    if isinstance(last_used_at, str):  # SQLite through a raw cursor: text, or naive UTC
-        last_used_at = parse_datetime(last_used_at)
-    if last_used_at is not None and timezone.is_naive(last_used_at):
-        last_used_at = timezone.make_aware(last_used_at, datetime.UTC)
-    if last_used_at is None or (now - last_used_at).total_seconds() > settings.API_TOKEN_TOUCH_SECONDS:
+    token_id, stale, user_id, superuser, _role = rows[0]
+    if stale:  # noted at most once a minute, as authenticate_token does
         ApiToken.objects.filter(pk=token_id).update(last_used_at=now)
     roles = frozenset(Role.values) if superuser else frozenset(row[4] for row in rows if row[4])
     return user_id, roles

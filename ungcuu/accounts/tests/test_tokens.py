@@ -6,6 +6,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.test import Client
 
+from ungcuu.accounts import actions as account_actions
 from ungcuu.accounts.models import ApiToken, token_digest
 
 
@@ -99,3 +100,20 @@ def test_a_post_with_a_wrong_token_and_no_session_is_told_401_not_a_csrf_failure
     browser.force_login(province.officer)
     response = browser.post("/api/v1/alerts", data="{}", content_type="application/json")
     assert response.status_code == 403
+
+
+@pytest.mark.django_db
+def test_the_lean_token_check_gives_the_roles_and_notes_the_use_once_a_minute(province):
+    from ungcuu.accounts.actions import token_roles
+
+    api_token, raw = account_actions.create_api_token(actor=None, user=province.officer)
+    assert token_roles(raw) == (province.officer.pk, frozenset({"standing_officer"}))
+    api_token.refresh_from_db()
+    first = api_token.last_used_at
+    assert first is not None
+    token_roles(raw)
+    api_token.refresh_from_db()
+    assert api_token.last_used_at == first  # not again within the minute
+    assert token_roles("ucu_not-a-real-token") is None
+    account_actions.revoke_api_token(actor=None, token=api_token)
+    assert token_roles(raw) is None
