@@ -63,7 +63,6 @@ class Writer:
         self.thread: threading.Thread | None = None
         self.pid = None
         self.start_lock = threading.Lock()
-        self.senders: dict[int, tuple[float, object]] = {}  # user id → (loaded at, User)
         self.waiting = False  # alerts stored waiting for grouping since the last pass
         self.grouped_at = 0.0
 
@@ -124,25 +123,9 @@ class Writer:
         if result is not None and result["looked"] < actions.GROUP_PASS:
             self.waiting = False
 
-    def _with_senders(self, batches: list) -> list:
-        """Give each batch its sender's account, kept here for a minute: it only names who grouped the
-        alerts in the audit entry and fills an incident's reporter; whether the sender may send at all was
-        checked on this request's token."""
-        from ungcuu.accounts.models import User
-
-        now = time.monotonic()
-        stale = {b.actor_id for b in batches if b.actor is None and now - self.senders.get(b.actor_id, (-1e9,))[0] > 60}
-        if stale:
-            self.senders.update({user.pk: (now, user)
-                                 for user in User.objects.select_related("organisation").filter(pk__in=stale)})
-        for batch in batches:
-            if batch.actor is None and batch.actor_id in self.senders:
-                batch.actor = self.senders[batch.actor_id][1]
-        return batches
-
     def _store(self, entries: list) -> None:
         try:
-            batches = self._with_senders([batch for batch, _future in entries])
+            batches = [batch for batch, _future in entries]  # store_batches loads a sender only if needed
             results = actions.store_batches(batches, defer_below=DEFER_BELOW)
             # Whether this round was small enough to be left waiting is decided there (on the valid new
             # alerts); a pass that finds nothing waiting costs one query.
